@@ -1,0 +1,178 @@
+"""Tenders and sealed bids. Only services in bids.services change a status."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import PurchaseListPage, ServiceItemPage
+from marketplace.models import Grade, Organisation, ServiceCategory, StreetOffice, money_field
+
+
+class Tender(models.Model):
+    """A purchase project (采购项目) opened from one purchase-list line."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # created from a published purchase list; the office completes it
+        PUBLISHED = "published", _("Open for bids")  # the notice is public; bids are accepted until the deadline
+        CLOSED = "closed", _("Closed")  # the deadline passed; bids are sealed until opened
+        EVALUATING = "evaluating", _("Under evaluation")  # bids opened; the panel qualifies and scores
+        STANDSTILL = "standstill", _("Award notice")  # proposed winner public; objections may be lodged
+        AWARDED = "awarded", _("Awarded")  # standstill over with no pending objection (final)
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")  # too few bids or none qualified (final)
+        CANCELLED = "cancelled", _("Cancelled")  # cancelled with a public reason (final)
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+        Status.PUBLISHED: {Status.CLOSED, Status.UNSUCCESSFUL, Status.CANCELLED},
+        Status.CLOSED: {Status.EVALUATING, Status.UNSUCCESSFUL, Status.CANCELLED},
+        Status.EVALUATING: {Status.STANDSTILL, Status.UNSUCCESSFUL, Status.CANCELLED},
+        Status.STANDSTILL: {Status.AWARDED, Status.EVALUATING, Status.CANCELLED},
+        Status.AWARDED: set(),
+        Status.UNSUCCESSFUL: set(),
+        Status.CANCELLED: set(),
+    }
+    PUBLIC_STATUSES = (
+        Status.PUBLISHED, Status.CLOSED, Status.EVALUATING, Status.STANDSTILL, Status.AWARDED,
+        Status.UNSUCCESSFUL, Status.CANCELLED,
+    )
+    FINAL_STATUSES = (Status.AWARDED, Status.UNSUCCESSFUL, Status.CANCELLED)
+
+    class Method(models.TextChoices):
+        LOWEST_PRICE = "lowest_price", _("Lowest price")  # 最低评标价法
+        COMPREHENSIVE = "comprehensive", _("Comprehensive scoring")  # 综合评分法
+
+    office = models.ForeignKey(StreetOffice, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("office"))
+    purchase_list = models.ForeignKey(
+        PurchaseListPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="tenders",
+        verbose_name=_("purchase list"),
+    )
+    line_key = models.UUIDField(_("purchase-list line"), unique=True, null=True, blank=True, editable=False)
+    service_item = models.ForeignKey(
+        ServiceItemPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="tenders",
+        verbose_name=_("service item"),
+    )
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="tenders",
+        verbose_name=_("service category"),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    budget_ceiling = money_field(_("budget ceiling"), validators=[MinValueValidator(Decimal("0.01"))])
+    indicators = models.JSONField(_("performance indicators"), default=list, blank=True)
+    allow_registered = models.BooleanField(_("open to registered organisations"), default=True)
+    allow_filed = models.BooleanField(_("open to filed organisations"), default=True)
+    min_grade = models.CharField(_("minimum grade"), max_length=1, choices=Grade.choices, default=Grade.NONE)
+    filed_budget_threshold = money_field(_("budget threshold for filed organisations"), default=Decimal("100000.00"))
+    method = models.CharField(_("evaluation method"), max_length=20, choices=Method.choices,
+                              default=Method.LOWEST_PRICE)
+    price_weight = models.PositiveSmallIntegerField(_("price weight"), default=100)
+    min_bids = models.PositiveSmallIntegerField(_("minimum number of bids"), default=1,
+                                                validators=[MinValueValidator(1)])
+    planned_month = models.PositiveSmallIntegerField(_("planned tender month"), null=True, blank=True)
+    clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    awarded_bid = models.ForeignKey(
+        "Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("winning bid")
+    )
+    award_justification = models.TextField(_("justification for the award"), blank=True)
+    standstill_ends_at = models.DateTimeField(_("standstill ends"), null=True, blank=True, db_index=True)
+    awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
+    public_reason = models.TextField(_("public reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "submission_deadline"], name="tender_status_deadline_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def allowed_tracks(self) -> frozenset[str]:
+        return frozenset(t for t, ok in (("registered", self.allow_registered), ("filed", self.allow_filed)) if ok)
+
+    def deadline_passed(self, now=None) -> bool:
+        return self.submission_deadline is not None and (now or timezone.now()) >= self.submission_deadline
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def bids_are_sealed(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.PUBLISHED)
+
+
+class Bid(models.Model):
+    """A sealed bid (投标). Before the deadline only the bidding organisation's members may see its content."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # being prepared; not yet a bid
+        SUBMITTED = "submitted", _("Submitted")  # sealed, with a receipt
+        SUPERSEDED = "superseded", _("Replaced")  # a newer version was submitted before the deadline
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # withdrawn by the bidder before the deadline
+        OPENED = "opened", _("Opened")  # opened at the deadline; digest checked
+        QUALIFIED = "qualified", _("Qualified")  # passed the panel's qualification check
+        DISQUALIFIED = "disqualified", _("Disqualified")  # failed it, with a reason
+        AWARDED = "awarded", _("Awarded")  # the winning bid
+        NOT_AWARDED = "not_awarded", _("Not awarded")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.SUPERSEDED, Status.WITHDRAWN, Status.OPENED},
+        Status.OPENED: {Status.QUALIFIED, Status.DISQUALIFIED},
+        Status.QUALIFIED: {Status.AWARDED, Status.NOT_AWARDED},
+        Status.AWARDED: {Status.NOT_AWARDED},  # an upheld objection re-opens the evaluation
+        Status.NOT_AWARDED: {Status.AWARDED},
+        Status.SUPERSEDED: set(),
+        Status.WITHDRAWN: set(),
+        Status.DISQUALIFIED: set(),
+    }
+    LIVE_STATUSES = (
+        Status.DRAFT, Status.SUBMITTED, Status.OPENED, Status.QUALIFIED, Status.DISQUALIFIED,
+        Status.AWARDED, Status.NOT_AWARDED,
+    )
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids", verbose_name=_("tender"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="bids", verbose_name=_("organisation")
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFT)
+    price = money_field(_("price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))])
+    proposal = models.TextField(_("proposal"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    receipt_digest = models.CharField(_("receipt digest (SHA-256)"), max_length=64, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    digest_verified = models.BooleanField(_("digest matches"), null=True)
+    disqualification_reason = models.TextField(_("reason for disqualification"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "organisation"],
+                condition=models.Q(status__in=["draft", "submitted", "opened", "qualified", "disqualified",
+                                               "awarded", "not_awarded"]),
+                name="one_live_bid_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.tender} (v{self.version})"

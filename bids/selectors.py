@@ -1,0 +1,85 @@
+"""Reads with rules for tendering. Sealing lives here: before the deadline no selector returns another
+organisation's bid to anyone, office staff and operators included."""
+
+from django.db.models import QuerySet
+
+from marketplace import policy
+from marketplace.errors import NotFound
+
+from .filters import TenderFilter
+from .models import Bid, Tender
+
+
+def tender_filterset(*, filters=None) -> TenderFilter:
+    qs = Tender.objects.filter(status__in=Tender.PUBLIC_STATUSES).select_related("office", "category")
+    return TenderFilter(filters or {}, queryset=qs.order_by("-published_at", "-id"))
+
+
+def award_list() -> QuerySet[Tender]:
+    return (
+        Tender.objects.filter(status__in=(Tender.Status.STANDSTILL, Tender.Status.AWARDED))
+        .select_related("office", "awarded_bid__organisation")
+        .order_by("-standstill_ends_at", "-id")
+    )
+
+
+def tender_get_public(*, pk: int) -> Tender:
+    tender = Tender.objects.select_related("office", "category", "awarded_bid__organisation").filter(pk=pk).first()
+    if tender is None or not tender.is_public:
+        raise NotFound()
+    return tender
+
+
+def tender_get_for_office(*, user, pk: int) -> Tender:
+    """The office's working view of a tender: its procurement officers, heads and evaluators only."""
+    tender = Tender.objects.select_related("office", "category", "awarded_bid").filter(pk=pk).first()
+    if tender is None or not policy.has_office_role(user, tender.office_id):
+        raise NotFound()
+    return tender
+
+
+def office_tender_list(*, user) -> QuerySet[Tender]:
+    return (
+        Tender.objects.filter(office_id__in=policy.principal(user).office_ids)
+        .select_related("office")
+        .order_by("status", "-id")
+    )
+
+
+def own_bids(*, user, tender: Tender) -> QuerySet[Bid]:
+    """The bids of the user's own organisations on this tender, every version, newest first."""
+    return (
+        Bid.objects.filter(tender=tender, organisation_id__in=policy.principal(user).organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation_id", "-version")
+    )
+
+
+def bid_get_for_member(*, user, pk: int) -> Bid:
+    bid = Bid.objects.select_related("tender", "organisation").filter(pk=pk).first()
+    if bid is None or not policy.is_member(user, bid.organisation_id):
+        raise NotFound()
+    return bid
+
+
+OPENED_STATUSES = (Bid.Status.OPENED, Bid.Status.QUALIFIED, Bid.Status.DISQUALIFIED,
+                   Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
+
+
+def opened_bids_for(*, user, tender: Tender) -> QuerySet[Bid] | None:
+    """The opening record (开标记录), or None when this user may not see it yet.
+
+    Sealed until the deadline for everyone. Then: the office's staff and the bidders; after the award notice,
+    the public too.
+    """
+    if tender.bids_are_sealed:
+        return None
+    is_bidder = Bid.objects.filter(
+        tender=tender, organisation_id__in=policy.principal(user).organisation_ids, status__in=OPENED_STATUSES
+    ).exists()
+    public = tender.status in (Tender.Status.STANDSTILL, Tender.Status.AWARDED)
+    if not (public or is_bidder or policy.has_office_role(user, tender.office_id)):
+        return None
+    return Bid.objects.filter(tender=tender, status__in=OPENED_STATUSES).select_related("organisation").order_by(
+        "submitted_at", "id"
+    )

@@ -1,0 +1,438 @@
+"""Every state change of tendering: draft tenders from purchase lists, publishing, sealed bids, closing,
+opening, qualification, award, standstill and cancellation.
+
+The server clock decides. Any service handed a published tender whose deadline has passed closes it first
+(`_lock_tender`), so a late worker never lets a late bid in.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue.models import PurchaseListPage
+from marketplace import policy
+from marketplace.audit import audit_record
+from marketplace.eligibility import TenderRequirements, bid_eligibility
+from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.models import Organisation, User
+from marketplace.statemachine import transition
+from marketplace.workdays import add_working_days, working_days_between
+
+from .models import Bid, Tender
+from .signals import tender_awarded
+
+# --- Purchase lists open draft tenders ------------------------------------------------------------
+
+
+@transaction.atomic
+def tenders_sync_from_purchase_list(*, actor, page: PurchaseListPage) -> list[Tender]:
+    """Each line of a published purchase list has one draft tender. Idempotent: unchanged lines change nothing,
+    changed lines update their draft, and a draft whose line was removed is cancelled."""
+    page = PurchaseListPage.objects.select_related("office").get(pk=page.pk)
+    tenders = []
+    seen_keys = []
+    for line in page.lines.select_related("item").all():
+        seen_keys.append(line.key)
+        item = line.item.specific
+        values = {
+            "office": page.office,
+            "purchase_list": page,
+            "service_item": item,
+            "category": item.category,
+            "title": line.title,
+            "description": line.notes,
+            "quantity": line.quantity,
+            "unit": item.unit,
+            "budget_ceiling": line.budget,
+            "planned_month": line.planned_month,
+            "allow_registered": item.allow_registered,
+            "allow_filed": item.allow_filed,
+            "min_grade": item.min_grade,
+            "filed_budget_threshold": page.office.filed_budget_threshold,
+            "indicators": item.indicator_snapshot(),
+        }
+        tender = Tender.objects.select_for_update().filter(line_key=line.key).first()
+        if tender is None:
+            tender = Tender.objects.create(line_key=line.key, **values)
+            audit_record(actor=actor, verb="tender.create", obj=tender, after={"line": str(line.key)})
+        elif tender.status == Tender.Status.DRAFT:
+            changed = {k: v for k, v in values.items() if getattr(tender, k) != v}
+            if changed:
+                before = {k: getattr(tender, k) for k in changed}
+                for k, v in changed.items():
+                    setattr(tender, k, v)
+                tender.save(update_fields=[*changed, "updated_at"])
+                audit_record(actor=actor, verb="tender.update_from_list", obj=tender,
+                             before=_plain(before), after=_plain(changed))
+        tenders.append(tender)
+    orphans = Tender.objects.filter(purchase_list=page, status=Tender.Status.DRAFT).exclude(line_key__in=seen_keys)
+    for tender in orphans:
+        tender.public_reason = _("The line was removed from the purchase list.")
+        transition(tender, Tender.Status.CANCELLED, actor=actor, verb="tender.cancel", fields=["public_reason"])
+    return tenders
+
+
+def _plain(values: dict) -> dict:
+    return {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
+
+
+# --- Tender set-up and publication ----------------------------------------------------------------
+
+
+def _require_procurement(actor: User, tender: Tender) -> None:
+    if not policy.can_run_procurement(actor, tender.office_id):
+        raise NotFound()
+
+
+EDITABLE_FIELDS = (
+    "title", "description", "budget_ceiling", "allow_registered", "allow_filed", "min_grade",
+    "filed_budget_threshold", "method", "price_weight", "min_bids", "clarification_deadline", "submission_deadline",
+)
+
+
+@transaction.atomic
+def tender_update(*, actor: User, tender: Tender, **fields) -> Tender:
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require_procurement(actor, tender)
+    if tender.status != Tender.Status.DRAFT:
+        raise Conflict(_("Only a draft tender can be edited."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    before = {k: getattr(tender, k) for k in fields}
+    for k, v in fields.items():
+        setattr(tender, k, v)
+    tender.full_clean()
+    tender.save(update_fields=[*fields, "updated_at"])
+    audit_record(actor=actor, verb="tender.update", obj=tender, before=_plain(before), after=_plain(fields))
+    return tender
+
+
+def tender_publication_problems(tender: Tender, *, now=None) -> list[str]:
+    """Everything that stops a draft from being published, in words the officer understands."""
+    now = now or timezone.now()
+    problems = []
+    if not tender.submission_deadline:
+        problems.append(_("Set the submission deadline."))
+    if not tender.clarification_deadline:
+        problems.append(_("Set the clarification deadline."))
+    if not (tender.allow_registered or tender.allow_filed):
+        problems.append(_("Open the tender to at least one kind of organisation."))
+    if tender.submission_deadline:
+        need = settings.TENDER_MIN_SUBMISSION_WORKING_DAYS
+        have = working_days_between(now, tender.submission_deadline)
+        if have < need:
+            problems.append(
+                _("The submission deadline must be at least %(need)d working days after publication (it is %(have)d).")
+                % {"need": need, "have": have}
+            )
+    if tender.clarification_deadline:
+        need = settings.TENDER_MIN_CLARIFICATION_WORKING_DAYS
+        have = working_days_between(now, tender.clarification_deadline)
+        if have < need:
+            problems.append(
+                _("The clarification deadline must be at least %(need)d working days after publication "
+                  "(it is %(have)d).") % {"need": need, "have": have}
+            )
+        if tender.submission_deadline and tender.clarification_deadline >= tender.submission_deadline:
+            problems.append(_("The clarification deadline must come before the submission deadline."))
+    if tender.method == Tender.Method.LOWEST_PRICE and tender.price_weight != 100:
+        problems.append(_("Under the lowest-price method the price weight is 100."))
+    return problems
+
+
+@transaction.atomic
+def tender_publish(*, actor: User, tender: Tender) -> Tender:
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require_procurement(actor, tender)
+    problems = tender_publication_problems(tender)
+    if problems:
+        raise ValidationFailed(problems[0], reasons=problems, code="not_publishable")
+    tender.published_at = timezone.now()
+    transition(tender, Tender.Status.PUBLISHED, actor=actor, verb="tender.publish", fields=["published_at"],
+               note={"deadline": tender.submission_deadline})
+    _schedule_close(tender)
+    return tender
+
+
+def _schedule_close(tender: Tender) -> None:
+    from .tasks import tender_close_at_deadline
+
+    deadline = tender.submission_deadline
+    transaction.on_commit(lambda: tender_close_at_deadline.apply_async(args=[tender.pk], eta=deadline))
+
+
+# --- Closing and opening --------------------------------------------------------------------------
+
+
+def _lock_tender(pk: int) -> Tender:
+    """Lock the tender row; if its deadline has passed, close it first. Every write path starts here."""
+    tender = Tender.objects.select_for_update().select_related("office").filter(pk=pk).first()
+    if tender is None:
+        raise NotFound()
+    if tender.status == Tender.Status.PUBLISHED and tender.deadline_passed():
+        _close_locked(tender)
+    return tender
+
+
+def bid_digest(bid: Bid) -> str:
+    """SHA-256 of the bid's canonical content. Recomputed at opening to show nothing changed."""
+    canonical = json.dumps(
+        {
+            "tender": bid.tender_id,
+            "organisation": bid.organisation_id,
+            "version": bid.version,
+            "price": f"{Decimal(bid.price):.2f}",
+            "proposal": bid.proposal,
+            "submitted_at": bid.submitted_at.isoformat(),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _close_locked(tender: Tender) -> None:
+    """Close a locked, published tender past its deadline, and open its bids."""
+    now = timezone.now()
+    tender.closed_at = now
+    submitted = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED))
+    if len(submitted) < tender.min_bids:
+        tender.public_reason = _("Fewer bids were received (%(count)d) than the minimum of %(min)d.") % {
+            "count": len(submitted), "min": tender.min_bids,
+        }
+        transition(tender, Tender.Status.UNSUCCESSFUL, actor=None, verb="tender.unsuccessful",
+                   fields=["closed_at", "public_reason"])
+    else:
+        transition(tender, Tender.Status.CLOSED, actor=None, verb="tender.close", fields=["closed_at"],
+                   note={"bids": len(submitted)})
+    # Drafts never submitted are dropped; submitted bids are opened and their digests checked.
+    Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT).update(status=Bid.Status.WITHDRAWN)
+    for bid in submitted:
+        bid.opened_at = now
+        bid.digest_verified = bid_digest(bid) == bid.receipt_digest
+        transition(bid, Bid.Status.OPENED, actor=None, verb="bid.open", fields=["opened_at", "digest_verified"],
+                   note={"digest_verified": bid.digest_verified})
+
+
+@transaction.atomic
+def tender_close(*, tender_id: int) -> Tender:
+    """Close a tender whose deadline has passed. Safe to call any number of times: it closes exactly once."""
+    return _lock_tender(tender_id)
+
+
+def tenders_close_due() -> int:
+    """The beat sweep: close every published tender past its deadline. Returns how many it closed."""
+    due = Tender.objects.filter(status=Tender.Status.PUBLISHED, submission_deadline__lte=timezone.now())
+    closed = 0
+    for pk in due.values_list("pk", flat=True):
+        if tender_close(tender_id=pk).status != Tender.Status.PUBLISHED:
+            closed += 1
+    return closed
+
+
+# --- Bids ---------------------------------------------------------------------------------------------
+
+
+def tender_requirements(tender: Tender) -> TenderRequirements:
+    return TenderRequirements(
+        office_id=tender.office_id,
+        budget=tender.budget_ceiling,
+        category_id=tender.category_id,
+        allowed_tracks=tender.allowed_tracks,
+        min_grade=tender.min_grade,
+        filed_budget_threshold=tender.filed_budget_threshold,
+    )
+
+
+def _require_open(tender: Tender) -> None:
+    if tender.status != Tender.Status.PUBLISHED:
+        if tender.status in (Tender.Status.CLOSED, Tender.Status.UNSUCCESSFUL) or tender.deadline_passed():
+            raise Conflict(_("The submission deadline has passed. Bids can no longer be changed."),
+                           code="deadline_passed")
+        raise Conflict(_("This tender is not open for bids."), code="not_open")
+
+
+def _require_bidder(actor: User, organisation: Organisation) -> None:
+    if not policy.is_member(actor, organisation.pk):
+        raise PermissionDenied(_("You are not a member of this organisation."))
+
+
+def _validate_bid(tender: Tender, price) -> Decimal:
+    if price is None:
+        raise ValidationFailed(_("Enter a price."), code="price_required")
+    price = Decimal(price)
+    if price <= 0:
+        raise ValidationFailed(_("The price must be more than zero."), code="price_positive")
+    if price > tender.budget_ceiling:
+        raise ValidationFailed(
+            _("The price must not exceed the budget ceiling of ¥%(ceiling)s.") % {"ceiling": f"{tender.budget_ceiling:,.2f}"},
+            code="price_over_ceiling",
+        )
+    return price
+
+
+@transaction.atomic
+def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "") -> Bid:
+    tender = _lock_tender(tender_id)
+    _require_bidder(actor, organisation)
+    _require_open(tender)
+    reasons = bid_eligibility(organisation, tender_requirements(tender))
+    if reasons:
+        raise PermissionDenied(_("Your organisation may not bid on this tender."), reasons=[str(r) for r in reasons])
+    if price not in (None, ""):
+        price = _validate_bid(tender, price)
+    bid = Bid.objects.select_for_update().filter(tender=tender, organisation=organisation,
+                                                 status=Bid.Status.DRAFT).first()
+    if bid is None:
+        latest = Bid.objects.filter(tender=tender, organisation=organisation).order_by("-version").first()
+        bid = Bid(tender=tender, organisation=organisation, created_by=actor,
+                  version=(latest.version + 1) if latest else 1)
+    bid.price = price or None
+    bid.proposal = proposal
+    bid.save()
+    audit_record(actor=actor, verb="bid.save_draft", obj=bid, after={"version": bid.version})
+    return bid
+
+
+@transaction.atomic
+def bid_submit(*, actor: User, bid_id: int) -> Bid:
+    """Seal the draft and give a receipt. A submitted earlier version is superseded."""
+    bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
+    if bid is None:
+        raise NotFound()
+    _require_bidder(actor, bid.organisation)
+    tender = _lock_tender(bid.tender_id)
+    _require_open(tender)
+    bid = Bid.objects.select_for_update().get(pk=bid_id)
+    if bid.status != Bid.Status.DRAFT:
+        raise Conflict(_("This bid has already been submitted."))
+    reasons = bid_eligibility(bid.organisation, tender_requirements(tender))
+    if reasons:
+        raise PermissionDenied(_("Your organisation may not bid on this tender."), reasons=[str(r) for r in reasons])
+    _validate_bid(tender, bid.price)
+    for earlier in Bid.objects.select_for_update().filter(tender=tender, organisation=bid.organisation,
+                                                          status=Bid.Status.SUBMITTED):
+        transition(earlier, Bid.Status.SUPERSEDED, actor=actor, verb="bid.supersede", note={"by_version": bid.version})
+    bid.submitted_at = timezone.now()
+    bid.receipt_digest = bid_digest(bid)
+    transition(bid, Bid.Status.SUBMITTED, actor=actor, verb="bid.submit", fields=["submitted_at", "receipt_digest"],
+               note={"digest": bid.receipt_digest})
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, actor: User, bid_id: int) -> Bid:
+    bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
+    if bid is None:
+        raise NotFound()
+    _require_bidder(actor, bid.organisation)
+    tender = _lock_tender(bid.tender_id)
+    _require_open(tender)
+    bid = Bid.objects.select_for_update().get(pk=bid_id)
+    return transition(bid, Bid.Status.WITHDRAWN, actor=actor, verb="bid.withdraw")
+
+
+# --- Evaluation and award -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_start_evaluation(*, actor: User, tender_id: int) -> Tender:
+    tender = _lock_tender(tender_id)
+    _require_procurement(actor, tender)
+    return transition(tender, Tender.Status.EVALUATING, actor=actor, verb="tender.evaluate")
+
+
+@transaction.atomic
+def bid_qualify(*, actor: User, bid_id: int, qualified: bool, reason: str = "") -> Bid:
+    bid = Bid.objects.filter(pk=bid_id).first()
+    if bid is None:
+        raise NotFound()
+    tender = _lock_tender(bid.tender_id)
+    if not (policy.can_run_procurement(actor, tender.office_id) or policy.can_evaluate(actor, tender.office_id)):
+        raise NotFound()
+    if tender.status != Tender.Status.EVALUATING:
+        raise Conflict(_("Bids are qualified during evaluation."))
+    bid = Bid.objects.select_for_update().get(pk=bid_id)
+    if qualified:
+        return transition(bid, Bid.Status.QUALIFIED, actor=actor, verb="bid.qualify")
+    if not reason.strip():
+        raise ValidationFailed(_("Give the reason for disqualifying the bid."))
+    bid.disqualification_reason = reason.strip()
+    return transition(bid, Bid.Status.DISQUALIFIED, actor=actor, verb="bid.disqualify",
+                      fields=["disqualification_reason"], note={"reason": bid.disqualification_reason})
+
+
+def bid_ranking(tender: Tender) -> list[Bid]:
+    """Qualified bids, best first: lowest price, then earliest submission. (Scoring deepens this.)"""
+    return list(
+        Bid.objects.filter(tender=tender, status=Bid.Status.QUALIFIED)
+        .select_related("organisation")
+        .order_by("price", "submitted_at", "id")
+    )
+
+
+@transaction.atomic
+def tender_propose_award(*, actor: User, tender_id: int, bid_id: int, justification: str = "") -> Tender:
+    """The head approves the top-ranked bid, or another one with a written justification; the standstill starts."""
+    tender = _lock_tender(tender_id)
+    if not policy.can_approve(actor, tender.office_id):
+        raise NotFound()
+    if tender.status != Tender.Status.EVALUATING:
+        raise Conflict(_("An award is proposed at the end of evaluation."))
+    ranking = bid_ranking(tender)
+    chosen = next((b for b in ranking if b.pk == bid_id), None)
+    if chosen is None:
+        raise ValidationFailed(_("Choose a qualified bid."))
+    if chosen is not ranking[0] and not justification.strip():
+        raise ValidationFailed(_("Choosing a bid that is not ranked first needs a written justification."),
+                               code="justification_required")
+    now = timezone.now()
+    tender.awarded_bid = chosen
+    tender.award_justification = justification.strip()
+    tender.standstill_ends_at = add_working_days(now, settings.TENDER_STANDSTILL_WORKING_DAYS)
+    return transition(tender, Tender.Status.STANDSTILL, actor=actor, verb="tender.propose_award",
+                      fields=["awarded_bid", "award_justification", "standstill_ends_at"],
+                      note={"bid": chosen.pk, "standstill_ends_at": tender.standstill_ends_at})
+
+
+@transaction.atomic
+def tender_finalise_award(*, tender_id: int) -> Tender:
+    """At the end of the standstill with no pending objection, the award becomes final and contracts hear of it."""
+    tender = _lock_tender(tender_id)
+    if tender.status != Tender.Status.STANDSTILL or timezone.now() < tender.standstill_ends_at:
+        return tender
+    tender.awarded_at = timezone.now()
+    transition(tender, Tender.Status.AWARDED, actor=None, verb="tender.award", fields=["awarded_at"])
+    for bid in Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.QUALIFIED):
+        target = Bid.Status.AWARDED if bid.pk == tender.awarded_bid_id else Bid.Status.NOT_AWARDED
+        transition(bid, target, actor=None, verb=f"bid.{target}")
+    awarded = Bid.objects.select_related("organisation").get(pk=tender.awarded_bid_id)
+    # Receivers run inside this transaction: the draft contract exists exactly when the award does.
+    tender_awarded.send(sender=Tender, tender=tender, bid=awarded)
+    return tender
+
+
+def tenders_end_standstill_due() -> int:
+    due = Tender.objects.filter(status=Tender.Status.STANDSTILL, standstill_ends_at__lte=timezone.now())
+    return sum(
+        1 for pk in due.values_list("pk", flat=True)
+        if tender_finalise_award(tender_id=pk).status == Tender.Status.AWARDED
+    )
+
+
+@transaction.atomic
+def tender_cancel(*, actor: User, tender_id: int, reason: str) -> Tender:
+    tender = _lock_tender(tender_id)
+    _require_procurement(actor, tender)
+    if not reason.strip():
+        raise ValidationFailed(_("Give the public reason for cancelling."))
+    tender.public_reason = reason.strip()
+    return transition(tender, Tender.Status.CANCELLED, actor=actor, verb="tender.cancel", fields=["public_reason"],
+                      note={"reason": tender.public_reason})

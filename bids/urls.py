@@ -1,0 +1,21 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "bids"
+
+urlpatterns = [
+    path("tenders/", views.tender_list, name="tender_list"),
+    path("tenders/<int:pk>/", views.tender_detail, name="tender_detail"),
+    path("tenders/<int:pk>/bid/", views.bid_edit, name="bid_edit"),
+    path("bids/<int:pk>/receipt/", views.bid_receipt, name="bid_receipt"),
+    path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
+    path("awards/", views.award_list, name="award_list"),
+    path("dashboard/tenders/", views.office_tender_list, name="office_tender_list"),
+    path("dashboard/tenders/<int:pk>/", views.office_tender, name="office_tender"),
+    re_path(
+        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel)/$",
+        views.office_tender_action,
+        name="office_tender_action",
+    ),
+]

@@ -1,0 +1,149 @@
+"""Tender pages: the public list and notice, the bidder's form, and the office's working page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace import policy
+from marketplace.errors import DomainError
+from marketplace.selectors import organisations_of_user
+
+from . import selectors, services
+from .forms import AwardForm, BidForm, ReasonForm, TenderForm
+from .models import Tender
+
+
+def tender_list(request):
+    filterset = selectors.tender_filterset(filters=request.GET)
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "bids/tender_list.html", {"filter": filterset, "page_obj": page, "query": query.urlencode()})
+
+
+def award_list(request):
+    page = Paginator(selectors.award_list(), 20).get_page(request.GET.get("page"))
+    return render(request, "bids/award_list.html", {"page_obj": page})
+
+
+def tender_detail(request, pk: int):
+    tender = selectors.tender_get_public(pk=pk)
+    context = {
+        "tender": tender,
+        "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
+        "own_bids": selectors.own_bids(user=request.user, tender=tender) if request.user.is_authenticated else [],
+        "can_bid": request.user.is_authenticated and bool(policy.principal(request.user).org_roles)
+        and tender.status == Tender.Status.PUBLISHED and not tender.deadline_passed(),
+    }
+    return render(request, "bids/tender_detail.html", context)
+
+
+@login_required
+def bid_edit(request, pk: int):
+    """Prepare, save and submit a bid. A domain error (deadline, eligibility) keeps what was typed."""
+    tender = selectors.tender_get_public(pk=pk)
+    organisations = organisations_of_user(user=request.user)
+    form = BidForm(request.POST or None, organisations=organisations)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            bid = services.bid_save_draft(
+                actor=request.user, tender_id=tender.pk, organisation=form.cleaned_data["organisation"],
+                price=form.cleaned_data["price"], proposal=form.cleaned_data["proposal"],
+            )
+            if "submit" in request.POST:
+                bid = services.bid_submit(actor=request.user, bid_id=bid.pk)
+                messages.success(request, _("Your bid is submitted and sealed. Keep the receipt."))
+                return redirect("bids:bid_receipt", pk=bid.pk)
+            messages.success(request, _("Draft saved."))
+            return redirect("bids:tender_detail", pk=tender.pk)
+        except DomainError as exc:
+            error = exc
+    status = error.status if error else (400 if request.method == "POST" else 200)
+    return render(request, "bids/bid_form.html", {"tender": tender, "form": form, "error": error}, status=status)
+
+
+@login_required
+def bid_receipt(request, pk: int):
+    bid = selectors.bid_get_for_member(user=request.user, pk=pk)
+    return render(request, "bids/bid_receipt.html", {"bid": bid, "tender": bid.tender})
+
+
+@login_required
+@require_POST
+def bid_withdraw(request, pk: int):
+    bid = selectors.bid_get_for_member(user=request.user, pk=pk)
+    services.bid_withdraw(actor=request.user, bid_id=bid.pk)
+    messages.success(request, _("Your bid is withdrawn."))
+    return redirect("bids:tender_detail", pk=bid.tender_id)
+
+
+# --- The office's working pages ----------------------------------------------------------------------
+
+
+@login_required
+def office_tender_list(request):
+    return render(request, "bids/office_tender_list.html", {"tenders": selectors.office_tender_list(user=request.user)})
+
+
+@login_required
+def office_tender(request, pk: int):
+    tender = selectors.tender_get_for_office(user=request.user, pk=pk)
+    form = TenderForm(request.POST or None, instance=tender) if tender.status == Tender.Status.DRAFT else None
+    error = None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.tender_update(actor=request.user, tender=tender,
+                                   **{f: form.cleaned_data[f] for f in form.changed_data})
+            if "publish" in request.POST:
+                services.tender_publish(actor=request.user, tender=tender)
+                messages.success(request, _("The tender is published."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("bids:office_tender", pk=tender.pk)
+        except DomainError as exc:
+            error = exc
+    ranking = services.bid_ranking(tender) if tender.status == Tender.Status.EVALUATING else []
+    return render(
+        request,
+        "bids/office_tender.html",
+        {
+            "tender": tender,
+            "form": form,
+            "error": error,
+            "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
+            "ranking": ranking,
+            "award_form": AwardForm(),
+            "cancel_form": ReasonForm(),
+        },
+        status=error.status if error else (400 if form is not None and form.errors else 200),
+    )
+
+
+@login_required
+@require_POST
+def office_tender_action(request, pk: int, action: str):
+    """One POST endpoint per office action; each calls one service."""
+    tender = selectors.tender_get_for_office(user=request.user, pk=pk)
+    if action == "evaluate":
+        services.tender_start_evaluation(actor=request.user, tender_id=tender.pk)
+    elif action in ("qualify", "disqualify"):
+        services.bid_qualify(actor=request.user, bid_id=int(request.POST.get("bid", 0)),
+                             qualified=action == "qualify", reason=request.POST.get("reason", ""))
+    elif action == "award":
+        form = AwardForm(request.POST)
+        form.is_valid()
+        services.tender_propose_award(actor=request.user, tender_id=tender.pk,
+                                      bid_id=form.cleaned_data.get("bid") or 0,
+                                      justification=form.cleaned_data.get("justification", ""))
+        messages.success(request, _("The award notice is published. The standstill period has started."))
+    elif action == "cancel":
+        services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=request.POST.get("reason", ""))
+    else:
+        raise Http404
+    return redirect("bids:office_tender", pk=tender.pk)
+

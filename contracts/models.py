@@ -1,0 +1,143 @@
+"""Contracts from awards, their milestones, and the payments for accepted milestones."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bids.models import Tender
+from marketplace.models import Organisation, StreetOffice, money_field
+
+
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # created from the award; the office proposes the milestone plan
+        PENDING_SIGNATURE = "pending_signature", _("Awaiting signatures")  # both parties must accept
+        ACTIVE = "active", _("Active")  # signed; milestones under way
+        COMPLETED = "completed", _("Completed")  # every milestone paid (final)
+        TERMINATED = "terminated", _("Terminated")  # ended early with a reason (final)
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PENDING_SIGNATURE},
+        Status.PENDING_SIGNATURE: {Status.ACTIVE, Status.DRAFT},
+        Status.ACTIVE: {Status.COMPLETED, Status.TERMINATED},
+        Status.COMPLETED: set(),
+        Status.TERMINATED: set(),
+    }
+
+    tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="contract", verbose_name=_("tender"))
+    office = models.ForeignKey(StreetOffice, on_delete=models.PROTECT, related_name="contracts",
+                               verbose_name=_("street office (party A)"))
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts",
+                                 verbose_name=_("provider (party B)"))
+    title = models.CharField(_("title"), max_length=150)
+    value = money_field(_("contract value"))
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(_("term ends"))
+    indicators = models.JSONField(_("performance indicators"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    office_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+")
+    office_signed_at = models.DateTimeField(null=True, blank=True)
+    office_signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    provider_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+")
+    provider_signed_at = models.DateTimeField(null=True, blank=True)
+    provider_signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")  # waiting for the provider's evidence
+        SUBMITTED = "submitted", _("Evidence submitted")  # waiting for the office's acceptance
+        ACCEPTED = "accepted", _("Accepted")  # accepted in full or in part; a payment is due
+        REJECTED = "rejected", _("Rejected")  # passing state: goes straight back to scheduled
+        PAID = "paid", _("Paid")  # the payment succeeded (final)
+
+    TRANSITIONS = {
+        Status.SCHEDULED: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.REJECTED},
+        Status.REJECTED: {Status.SCHEDULED},
+        Status.ACCEPTED: {Status.PAID},
+        Status.PAID: set(),
+    }
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
+    sequence = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("deliverable"), max_length=150)
+    due_on = models.DateField(_("due date"))
+    amount = money_field(_("amount"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    evidence_report = models.TextField(_("evidence report"), blank=True)
+    submitted_at = models.DateTimeField(_("evidence submitted at"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    rejection_count = models.PositiveSmallIntegerField(default=0)
+    decided_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_amount = money_field(_("accepted amount"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["contract", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["contract", "sequence"], name="unique_milestone_sequence")]
+
+    def __str__(self):
+        return f"{self.contract} · {self.sequence}. {self.title}"
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # created at acceptance; the office has not paid yet
+        PROCESSING = "processing", _("Processing")  # sent to Stripe; waiting for its answer
+        SUCCEEDED = "succeeded", _("Paid")
+        FAILED = "failed", _("Failed")  # declined; may be retried
+        REFUNDED = "refunded", _("Refunded")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.PROCESSING, Status.SUCCEEDED},
+        Status.PROCESSING: {Status.SUCCEEDED, Status.FAILED},
+        Status.FAILED: {Status.PROCESSING, Status.SUCCEEDED},
+        Status.SUCCEEDED: {Status.REFUNDED},
+        Status.REFUNDED: set(),
+    }
+
+    class Method(models.TextChoices):
+        STRIPE = "stripe", _("Online (Stripe)")
+        OFFLINE = "offline", _("Paid outside the platform")
+
+    milestone = models.OneToOneField(Milestone, on_delete=models.PROTECT, related_name="payment")
+    amount = money_field(_("amount"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self):
+        return f"{self.milestone} · ¥{self.amount}"
+
+    @property
+    def amount_fen(self) -> int:
+        return int((self.amount * 100).to_integral_value())
+
+
+ZERO = Decimal("0.00")

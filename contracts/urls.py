@@ -1,0 +1,16 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "contracts"
+
+urlpatterns = [
+    path("contracts/<int:pk>/", views.contract_public, name="contract_public"),
+    path("dashboard/contracts/", views.contract_list, name="contract_list"),
+    path("dashboard/contracts/<int:pk>/", views.contract_work, name="contract_work"),
+    re_path(
+        r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|sign|evidence|accept|reject|pay_offline|terminate)/$",
+        views.contract_action,
+        name="contract_action",
+    ),
+]

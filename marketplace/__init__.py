@@ -1,0 +1,1 @@
+"""The foundation: users, street offices, organisations, roles, verification, audit log and directory."""
