@@ -7,6 +7,8 @@ FROM python:3.11-slim-bookworm
 
 ARG UV_VERSION=0.13.9
 
+# XDG_CACHE_HOME: fontconfig (used by WeasyPrint) writes its font cache there; the app user's home (/app)
+# is not writable, so point it at /tmp.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -20,7 +22,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/app/.venv/bin:${PATH}" \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_MEDIA_ROOT=/app/var/media \
-    DJANGO_PRIVATE_ROOT=/app/var/private
+    DJANGO_PRIVATE_ROOT=/app/var/private \
+    XDG_CACHE_HOME=/tmp/.cache
 
 # WeasyPrint (PDF contracts) needs Pango + HarfBuzz; Noto CJK renders Chinese text; gettext provides msgfmt.
 RUN apt-get update \

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
@@ -81,6 +82,7 @@ class IndicatorBlock(blocks.StructBlock):
 
 class ServiceItemPage(Page):
     code = models.CharField(_("item code"), max_length=20, blank=True)
+    title_en = models.CharField(_("English title"), max_length=255, blank=True)
     description = RichTextField(_("description"))
     service_standard = RichTextField(_("service standard"))
     unit = models.CharField(_("unit"), max_length=30, help_text=_("For example: person-year, session, household."))
@@ -92,6 +94,7 @@ class ServiceItemPage(Page):
     min_grade = models.CharField(_("default minimum grade"), max_length=1, choices=Grade.choices, default=Grade.NONE)
 
     content_panels = Page.content_panels + [
+        FieldPanel("title_en"),
         FieldPanel("code"),
         FieldPanel("description"),
         FieldPanel("service_standard"),
@@ -118,6 +121,10 @@ class ServiceItemPage(Page):
         super().clean()
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             raise ValidationError({"price_max": _("The upper reference price must not be below the lower one.")})
+
+    @property
+    def label(self) -> str:
+        return self.title_en if self.title_en and (get_language() or "").startswith("en") else self.title
 
     @property
     def category(self) -> ServiceCategory:

@@ -70,6 +70,7 @@ class ServiceCategoryFactory(factory.django.DjangoModelFactory):
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"社会工作服务中心{n}")
     track = Track.REGISTERED
