@@ -140,11 +140,6 @@ class Bid(models.Model):
         Status.WITHDRAWN: set(),
         Status.DISQUALIFIED: set(),
     }
-    LIVE_STATUSES = (
-        Status.DRAFT, Status.SUBMITTED, Status.OPENED, Status.QUALIFIED, Status.DISQUALIFIED,
-        Status.AWARDED, Status.NOT_AWARDED,
-    )
-
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids", verbose_name=_("tender"))
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="bids", verbose_name=_("organisation")
@@ -166,11 +161,15 @@ class Bid(models.Model):
         verbose_name_plural = _("bids")
         ordering = ["submitted_at", "id"]
         constraints = [
+            # A replacement is prepared as a new draft while the earlier version stays sealed.
+            models.UniqueConstraint(
+                fields=["tender", "organisation"], condition=models.Q(status="draft"), name="one_draft_per_organisation"
+            ),
             models.UniqueConstraint(
                 fields=["tender", "organisation"],
-                condition=models.Q(status__in=["draft", "submitted", "opened", "qualified", "disqualified",
-                                               "awarded", "not_awarded"]),
-                name="one_live_bid_per_organisation",
+                condition=models.Q(status__in=["submitted", "opened", "qualified", "disqualified", "awarded",
+                                               "not_awarded"]),
+                name="one_sealed_bid_per_organisation",
             ),
         ]
 

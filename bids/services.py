@@ -5,6 +5,7 @@ The server clock decides. Any service handed a published tender whose deadline h
 (`_lock_tender`), so a late worker never lets a late bid in.
 """
 
+import functools
 import hashlib
 import json
 from decimal import Decimal
@@ -227,6 +228,31 @@ def tender_close(*, tender_id: int) -> Tender:
     return _lock_tender(tender_id)
 
 
+def tender_close_if_due(tender: Tender) -> Tender:
+    """For reads: a page showing a published tender past its deadline closes it first (no query otherwise)."""
+    if tender.status == Tender.Status.PUBLISHED and tender.deadline_passed():
+        closed = tender_close(tender_id=tender.pk)
+        tender.status, tender.closed_at, tender.public_reason = closed.status, closed.closed_at, closed.public_reason
+    return tender
+
+
+def closes_due_tender_first(service):
+    """Run `service` in a transaction, after closing its tender in a transaction of its own if the deadline has
+    passed. So a refused late write does not roll the close back with it."""
+
+    @functools.wraps(service)
+    def wrapper(**kwargs):
+        tender_id = kwargs.get("tender_id")
+        if tender_id is None and "bid_id" in kwargs:
+            tender_id = Bid.objects.filter(pk=kwargs["bid_id"]).values_list("tender_id", flat=True).first()
+        if tender_id is not None and Tender.objects.filter(pk=tender_id).exists():
+            tender_close(tender_id=tender_id)
+        with transaction.atomic():
+            return service(**kwargs)
+
+    return wrapper
+
+
 def tenders_close_due() -> int:
     """The beat sweep: close every published tender past its deadline. Returns how many it closed."""
     due = Tender.objects.filter(status=Tender.Status.PUBLISHED, submission_deadline__lte=timezone.now())
@@ -278,7 +304,7 @@ def _validate_bid(tender: Tender, price) -> Decimal:
     return price
 
 
-@transaction.atomic
+@closes_due_tender_first
 def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "") -> Bid:
     tender = _lock_tender(tender_id)
     _require_bidder(actor, organisation)
@@ -301,7 +327,7 @@ def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, p
     return bid
 
 
-@transaction.atomic
+@closes_due_tender_first
 def bid_submit(*, actor: User, bid_id: int) -> Bid:
     """Seal the draft and give a receipt. A submitted earlier version is superseded."""
     bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
@@ -327,7 +353,7 @@ def bid_submit(*, actor: User, bid_id: int) -> Bid:
     return bid
 
 
-@transaction.atomic
+@closes_due_tender_first
 def bid_withdraw(*, actor: User, bid_id: int) -> Bid:
     bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
     if bid is None:
@@ -342,14 +368,14 @@ def bid_withdraw(*, actor: User, bid_id: int) -> Bid:
 # --- Evaluation and award -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@closes_due_tender_first
 def tender_start_evaluation(*, actor: User, tender_id: int) -> Tender:
     tender = _lock_tender(tender_id)
     _require_procurement(actor, tender)
     return transition(tender, Tender.Status.EVALUATING, actor=actor, verb="tender.evaluate")
 
 
-@transaction.atomic
+@closes_due_tender_first
 def bid_qualify(*, actor: User, bid_id: int, qualified: bool, reason: str = "") -> Bid:
     bid = Bid.objects.filter(pk=bid_id).first()
     if bid is None:
@@ -378,7 +404,7 @@ def bid_ranking(tender: Tender) -> list[Bid]:
     )
 
 
-@transaction.atomic
+@closes_due_tender_first
 def tender_propose_award(*, actor: User, tender_id: int, bid_id: int, justification: str = "") -> Tender:
     """The head approves the top-ranked bid, or another one with a written justification; the standstill starts."""
     tender = _lock_tender(tender_id)
@@ -427,7 +453,7 @@ def tenders_end_standstill_due() -> int:
     )
 
 
-@transaction.atomic
+@closes_due_tender_first
 def tender_cancel(*, actor: User, tender_id: int, reason: str) -> Tender:
     tender = _lock_tender(tender_id)
     _require_procurement(actor, tender)

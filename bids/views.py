@@ -31,7 +31,7 @@ def award_list(request):
 
 
 def tender_detail(request, pk: int):
-    tender = selectors.tender_get_public(pk=pk)
+    tender = services.tender_close_if_due(selectors.tender_get_public(pk=pk))
     context = {
         "tender": tender,
         "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
@@ -45,7 +45,7 @@ def tender_detail(request, pk: int):
 @login_required
 def bid_edit(request, pk: int):
     """Prepare, save and submit a bid. A domain error (deadline, eligibility) keeps what was typed."""
-    tender = selectors.tender_get_public(pk=pk)
+    tender = services.tender_close_if_due(selectors.tender_get_public(pk=pk))
     organisations = organisations_of_user(user=request.user)
     form = BidForm(request.POST or None, organisations=organisations)
     error = None
@@ -92,7 +92,7 @@ def office_tender_list(request):
 
 @login_required
 def office_tender(request, pk: int):
-    tender = selectors.tender_get_for_office(user=request.user, pk=pk)
+    tender = services.tender_close_if_due(selectors.tender_get_for_office(user=request.user, pk=pk))
     form = TenderForm(request.POST or None, instance=tender) if tender.status == Tender.Status.DRAFT else None
     error = None
     if request.method == "POST" and form is not None and form.is_valid():

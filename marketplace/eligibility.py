@@ -45,13 +45,12 @@ def bid_eligibility(organisation: Organisation, req: TenderRequirements, *, cate
         reasons.append(Ineligibility("not_verified", _("The organisation is not verified.")))
 
     if organisation.track not in req.allowed_tracks:
-        reasons.append(
-            Ineligibility(
-                "track_not_allowed",
-                _("This tender is not open to %(track)s organisations.")
-                % {"track": Track(organisation.track).label},
-            )
+        message = (
+            _("This tender is not open to filed organisations.")
+            if organisation.track == Track.FILED
+            else _("This tender is not open to registered organisations.")
         )
+        reasons.append(Ineligibility("track_not_allowed", message))
     if organisation.track == Track.FILED:
         if organisation.home_office_id != req.office_id:
             reasons.append(
@@ -64,7 +63,7 @@ def bid_eligibility(organisation: Organisation, req: TenderRequirements, *, cate
             reasons.append(
                 Ineligibility(
                     "filed_over_threshold",
-                    _("The budget exceeds the %(threshold)s yuan limit for filed organisations.")
+                    _("The budget exceeds the limit of ¥%(threshold)s for filed organisations.")
                     % {"threshold": f"{req.filed_budget_threshold:,.2f}"},
                 )
             )
