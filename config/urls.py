@@ -10,7 +10,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace.views import healthz
+from marketplace.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -23,6 +23,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("marketplace.urls")),
+    path("", include("catalogue.urls")),
     path("", include("bids.urls")),
     path("", include("contracts.urls")),
     path("", include("ratings.urls")),

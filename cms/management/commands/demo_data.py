@@ -195,7 +195,7 @@ class Command(BaseCommand):
         return page
 
     def _publish_tender(self, tender, officer, *, days: int):
-        opens = timezone.now()
+        opens = timezone.localtime().replace(hour=17, minute=0, second=0, microsecond=0)
         bids.tender_update(
             actor=officer, tender=tender,
             description=tender.description or "详见服务标准与绩效指标。",

@@ -1,0 +1,1 @@
+"""Views of the foundation, one module per area."""
