@@ -175,3 +175,57 @@ class Bid(models.Model):
 
     def __str__(self):
         return f"{self.organisation} → {self.tender} (v{self.version})"
+
+
+class Criterion(models.Model):
+    """A technical criterion of comprehensive scoring, with its weight (points out of 100)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("tender"))
+    name = models.CharField(_("criterion"), max_length=100)
+    weight = models.PositiveSmallIntegerField(_("weight"), validators=[MinValueValidator(1)])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("technical criterion")
+        verbose_name_plural = _("technical criteria")
+        ordering = ["tender", "order", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.weight})"
+
+
+class PanelMember(models.Model):
+    """An evaluator on a tender's panel. Sees no bid until they declare no conflict of interest."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="panel", verbose_name=_("tender"))
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_seats",
+                                  verbose_name=_("evaluator"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(_("declared no conflict at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+        constraints = [models.UniqueConstraint(fields=["tender", "evaluator"], name="one_seat_per_evaluator")]
+
+    def __str__(self):
+        return f"{self.evaluator} · {self.tender}"
+
+
+class Score(models.Model):
+    """One evaluator's points for one qualified bid on one criterion, with a comment."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores", verbose_name=_("bid"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score_per_cell")]
+
+    def __str__(self):
+        return f"{self.bid} · {self.criterion} · {self.points}"

@@ -7,7 +7,7 @@ from marketplace import policy
 from marketplace.errors import NotFound
 
 from .filters import TenderFilter
-from .models import Bid, Tender
+from .models import Bid, PanelMember, Tender
 
 
 def tender_filterset(*, filters=None) -> TenderFilter:
@@ -66,11 +66,18 @@ OPENED_STATUSES = (Bid.Status.OPENED, Bid.Status.QUALIFIED, Bid.Status.DISQUALIF
                    Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
 
 
+def has_declared(user, tender: Tender) -> bool:
+    """An evaluator sees bids only after declaring no conflict of interest for this tender."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return PanelMember.objects.filter(tender=tender, evaluator=user, declared_at__isnull=False).exists()
+
+
 def opened_bids_for(*, user, tender: Tender) -> QuerySet[Bid] | None:
     """The opening record (开标记录), or None when this user may not see it yet.
 
-    Sealed until the deadline for everyone. Then: the office's staff and the bidders; after the award notice,
-    the public too.
+    Sealed until the deadline for everyone. Then: the office's procurement officers and head, the panel's
+    evaluators who have declared no conflict, and the bidders; after the award notice, the public too.
     """
     if tender.bids_are_sealed:
         return None
@@ -78,7 +85,8 @@ def opened_bids_for(*, user, tender: Tender) -> QuerySet[Bid] | None:
         tender=tender, organisation_id__in=policy.principal(user).organisation_ids, status__in=OPENED_STATUSES
     ).exists()
     public = tender.status in (Tender.Status.STANDSTILL, Tender.Status.AWARDED)
-    if not (public or is_bidder or policy.has_office_role(user, tender.office_id)):
+    office = policy.can_run_procurement(user, tender.office_id) or has_declared(user, tender)
+    if not (public or is_bidder or office):
         return None
     return Bid.objects.filter(tender=tender, status__in=OPENED_STATUSES).select_related("organisation").order_by(
         "submitted_at", "id"

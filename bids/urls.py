@@ -14,7 +14,7 @@ urlpatterns = [
     path("dashboard/tenders/", views.office_tender_list, name="office_tender_list"),
     path("dashboard/tenders/<int:pk>/", views.office_tender, name="office_tender"),
     re_path(
-        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel)/$",
+        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel|panel|declare|score)/$",
         views.office_tender_action,
         name="office_tender_action",
     ),

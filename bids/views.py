@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from marketplace import policy
 from marketplace.errors import DomainError
+from marketplace.models import OfficeStaff, User
 from marketplace.selectors import organisations_of_user
 
 from . import selectors, services
@@ -107,7 +108,10 @@ def office_tender(request, pk: int):
             return redirect("bids:office_tender", pk=tender.pk)
         except DomainError as exc:
             error = exc
-    ranking = services.bid_ranking(tender) if tender.status == Tender.Status.EVALUATING else []
+    opening_record = selectors.opened_bids_for(user=request.user, tender=tender)
+    evaluating = tender.status == Tender.Status.EVALUATING and opening_record is not None
+    panel = tender.panel.select_related("evaluator")
+    seat = next((m for m in panel if m.evaluator_id == request.user.pk), None)
     return render(
         request,
         "bids/office_tender.html",
@@ -115,8 +119,16 @@ def office_tender(request, pk: int):
             "tender": tender,
             "form": form,
             "error": error,
-            "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
-            "ranking": ranking,
+            "opening_record": opening_record,
+            "ranking": services.tender_ranking(tender) if evaluating else [],
+            "criteria": tender.criteria.all() if evaluating and seat and seat.declared_at else [],
+            "panel": panel,
+            "seat": seat,
+            "can_award": policy.can_approve(request.user, tender.office_id),
+            "can_manage": policy.can_run_procurement(request.user, tender.office_id),
+            "office_evaluators": User.objects.filter(
+                office_posts__office_id=tender.office_id, office_posts__role=OfficeStaff.Role.EVALUATOR
+            ).exclude(panel_seats__tender=tender).order_by("email"),
             "award_form": AwardForm(),
             "cancel_form": ReasonForm(),
         },
@@ -141,6 +153,18 @@ def office_tender_action(request, pk: int, action: str):
                                       bid_id=form.cleaned_data.get("bid") or 0,
                                       justification=form.cleaned_data.get("justification", ""))
         messages.success(request, _("The award notice is published. The standstill period has started."))
+    elif action == "panel":
+        evaluator = User.objects.filter(pk=request.POST.get("evaluator") or 0).first()
+        if evaluator is None:
+            raise Http404
+        services.panel_add(actor=request.user, tender_id=tender.pk, evaluator=evaluator)
+    elif action == "declare":
+        services.panel_declare(actor=request.user, tender_id=tender.pk)
+        messages.success(request, _("Declaration recorded. You can now see and score the bids."))
+    elif action == "score":
+        services.score_record(actor=request.user, bid_id=int(request.POST.get("bid") or 0),
+                              criterion_id=int(request.POST.get("criterion") or 0),
+                              points=request.POST.get("points", ""), comment=request.POST.get("comment", ""))
     elif action == "cancel":
         services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=request.POST.get("reason", ""))
     else:

@@ -24,8 +24,8 @@ from marketplace.models import Organisation, User
 from marketplace.statemachine import transition
 from marketplace.workdays import add_working_days, working_days_between
 
-from .models import Bid, Tender
-from .signals import tender_awarded
+from ..models import Bid, Tender
+from ..signals import tender_awarded
 
 # --- Purchase lists open draft tenders ------------------------------------------------------------
 
@@ -162,7 +162,7 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
 
 
 def _schedule_close(tender: Tender) -> None:
-    from .tasks import tender_close_at_deadline
+    from ..tasks import tender_close_at_deadline
 
     deadline = tender.submission_deadline
     transaction.on_commit(lambda: tender_close_at_deadline.apply_async(args=[tender.pk], eta=deadline))
@@ -396,12 +396,10 @@ def bid_qualify(*, actor: User, bid_id: int, qualified: bool, reason: str = "") 
 
 
 def bid_ranking(tender: Tender) -> list[Bid]:
-    """Qualified bids, best first: lowest price, then earliest submission. (Scoring deepens this.)"""
-    return list(
-        Bid.objects.filter(tender=tender, status=Bid.Status.QUALIFIED)
-        .select_related("organisation")
-        .order_by("price", "submitted_at", "id")
-    )
+    """Qualified bids, best first, by the tender's evaluation method (see bids.scoring)."""
+    from .evaluation import tender_ranking
+
+    return [bid for bid, _entry in tender_ranking(tender)]
 
 
 @closes_due_tender_first

@@ -1,0 +1,31 @@
+"""Every state change of tendering. `tenders`: the lifecycle and sealed bids; `evaluation`: panel and scores."""
+
+from .evaluation import (  # noqa: F401
+    criteria_set,
+    panel_add,
+    panel_declare,
+    score_record,
+    tender_ranking,
+)
+from .tenders import (  # noqa: F401
+    bid_digest,
+    bid_qualify,
+    bid_ranking,
+    bid_save_draft,
+    bid_submit,
+    bid_withdraw,
+    closes_due_tender_first,
+    tender_cancel,
+    tender_close,
+    tender_close_if_due,
+    tender_finalise_award,
+    tender_propose_award,
+    tender_publication_problems,
+    tender_publish,
+    tender_requirements,
+    tender_start_evaluation,
+    tender_update,
+    tenders_close_due,
+    tenders_end_standstill_due,
+    tenders_sync_from_purchase_list,
+)

@@ -1,0 +1,84 @@
+"""Evaluation: criteria weights, the panel's declarations, scoring, and the ranking that the award uses."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from bids import services
+from bids.models import Tender
+from marketplace import services as marketplace_services
+from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tests.factories import MembershipFactory, UserFactory
+
+from .conftest import DEADLINE, SH, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def comprehensive(world, draft_tender):
+    services.criteria_set(actor=world.procurement_x, tender_id=draft_tender.pk, price_weight=30,
+                          criteria=[("服务方案", 40), ("团队资质", 30)])
+    services.tender_update(actor=world.procurement_x, tender=draft_tender,
+                           clarification_deadline=dt.datetime(2026, 3, 5, 17, 0, tzinfo=SH),
+                           submission_deadline=DEADLINE)
+    return services.tender_publish(actor=world.procurement_x, tender=draft_tender)
+
+
+def test_weights_must_sum_to_100(world, draft_tender):
+    with pytest.raises(ValidationFailed) as exc:
+        services.criteria_set(actor=world.procurement_x, tender_id=draft_tender.pk, price_weight=30,
+                              criteria=[("方案", 40), ("资质", 20)])
+    assert exc.value.code == "weights_sum_100" and "90" in exc.value.message
+
+
+def test_panel_declares_before_seeing_bids_and_scores_decide_the_ranking(world, comprehensive, clock, client):
+    tender = comprehensive
+    cheap = submit(world, tender, world.member_a, world.org_a, "80000.00")
+    strong = submit(world, tender, world.member_b, world.org_b, "100000.00")
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
+    clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+    services.tender_start_evaluation(actor=world.procurement_x, tender_id=tender.pk)
+    for bid in (cheap, strong):
+        services.bid_qualify(actor=world.procurement_x, bid_id=bid.pk, qualified=True)
+    criteria = list(tender.criteria.order_by("order"))
+    # Not declared yet: no scores and no prices on the working page.
+    with pytest.raises(NotFound):
+        services.score_record(actor=world.evaluator_x, bid_id=cheap.pk, criterion_id=criteria[0].pk, points=10)
+    client.force_login(world.evaluator_x)
+    assert "80,000.00" not in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
+    assert "80,000.00" in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
+    with pytest.raises(ValidationFailed):
+        services.score_record(actor=world.evaluator_x, bid_id=cheap.pk, criterion_id=criteria[0].pk, points=41)
+    for bid, marks in ((cheap, (20, 10)), (strong, (40, 30))):
+        for criterion, points in zip(criteria, marks, strict=True):
+            services.score_record(actor=world.evaluator_x, bid_id=bid.pk, criterion_id=criterion.pk,
+                                  points=points, comment="依据方案评分")
+    ranking = services.tender_ranking(Tender.objects.get(pk=tender.pk))
+    # cheap: 30 technical + 30 price = 60; strong: 70 technical + 24 price = 94.
+    assert [(b.pk, e.total) for b, e in ranking] == [(strong.pk, Decimal("94.00")), (cheap.pk, Decimal("60.00"))]
+    services.tender_propose_award(actor=world.head_x, tender_id=tender.pk, bid_id=strong.pk)  # first: no note
+
+
+def test_a_member_of_a_bidding_organisation_cannot_evaluate(world, tender, clock):
+    conflicted = UserFactory()
+    marketplace_services.office_staff_add(actor=world.operator, office=world.office_x, user=conflicted,
+                                          role="evaluator")
+    MembershipFactory(organisation=world.org_a, user=conflicted, role="member")
+    submit(world, tender, world.member_a, world.org_a)
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=conflicted)  # sealed: allowed
+    clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+    with pytest.raises(PermissionDenied):
+        services.panel_declare(actor=conflicted, tender_id=tender.pk)
+    with pytest.raises(PermissionDenied):
+        services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=conflicted)
+
+
+def test_only_office_evaluators_join_and_declarations_wait_for_opening(world, tender):
+    with pytest.raises(ValidationFailed):
+        services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.member_a)
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
+    with pytest.raises(Conflict):
+        services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
