@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .uploads import private_storage
+
 
 def money_field(verbose_name, **kwargs) -> models.DecimalField:
     """CNY amounts, in yuan with fen as decimals. Converted to integer fen only at the Stripe boundary."""
@@ -217,6 +219,10 @@ class Organisation(BilingualNameMixin, Reputation):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
     registration_authority = models.CharField(_("registration authority"), max_length=100, blank=True)
+    certificate = models.FileField(
+        _("registration certificate"), storage=private_storage, max_length=200, blank=True,
+        help_text=_("PDF, JPEG or PNG. Seen only by the organisation, platform operators and its street office."),
+    )
     description = models.TextField(_("description"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     categories = models.ManyToManyField(

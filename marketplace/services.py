@@ -3,13 +3,16 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import policy
 from .audit import audit_record
-from .errors import PermissionDenied, ValidationFailed
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .models import (
     District,
     Grade,
@@ -23,7 +26,17 @@ from .models import (
 )
 from .signals import office_created, office_staff_changed
 from .statemachine import transition
+from .uploads import stored_name, validate_upload
 from .validators import validate_uscc
+
+
+def _attach_certificate(organisation: Organisation, certificate) -> None:
+    """Check the file by its content and store it privately under a random name (not saved yet)."""
+    try:
+        kind = validate_upload(certificate)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code=exc.code or "upload") from exc
+    organisation.certificate.save(stored_name("certificates", certificate, kind), certificate, save=False)
 
 
 @transaction.atomic
@@ -47,8 +60,10 @@ def office_staff_add(*, actor, office: StreetOffice, user: User, role: str) -> O
     return post
 
 
-def _apply(*, actor, organisation: Organisation, categories) -> Organisation:
-    organisation.full_clean()
+def _apply(*, actor, organisation: Organisation, categories, certificate=None) -> Organisation:
+    organisation.full_clean(exclude=["certificate"])
+    if certificate is not None:
+        _attach_certificate(organisation, certificate)
     organisation.save()
     if categories:
         organisation.categories.set(categories)
@@ -58,7 +73,8 @@ def _apply(*, actor, organisation: Organisation, categories) -> Organisation:
         actor=actor,
         verb="organisation.apply",
         obj=organisation,
-        after={"track": organisation.track, "status": organisation.status},
+        after={"track": organisation.track, "status": organisation.status,
+               "certificate": bool(organisation.certificate)},
     )
     return organisation
 
@@ -66,11 +82,13 @@ def _apply(*, actor, organisation: Organisation, categories) -> Organisation:
 @transaction.atomic
 def organisation_apply_registered(
     *, actor: User, name: str, uscc: str, legal_representative: str, registration_authority: str,
-    categories=(), **fields,
+    categories=(), certificate=None, **fields,
 ) -> Organisation:
-    """A registered (登记) organisation applies; a platform operator verifies it. The USCC is unique."""
-    from django.core.exceptions import ValidationError
+    """A registered (登记) organisation applies; a platform operator verifies it. The USCC is unique.
 
+    `certificate` is the uploaded registration certificate (PDF, JPEG or PNG); without it the application
+    waits, and the dashboard says it is missing.
+    """
     try:
         code = validate_uscc(uscc)
     except ValidationError as exc:
@@ -82,16 +100,57 @@ def organisation_apply_registered(
         name=name, track=Track.REGISTERED, uscc=code, legal_representative=legal_representative,
         registration_authority=registration_authority, **fields,
     )
-    return _apply(actor=actor, organisation=organisation, categories=categories)
+    return _apply(actor=actor, organisation=organisation, categories=categories, certificate=certificate)
 
 
 @transaction.atomic
 def organisation_apply_filed(
-    *, actor: User, name: str, home_office: StreetOffice, categories=(), **fields
+    *, actor: User, name: str, home_office: StreetOffice, categories=(), certificate=None, **fields
 ) -> Organisation:
-    """A filed (备案) community group applies to its street office; the office's staff approve it."""
+    """A filed (备案) community group applies to its street office; the office's staff approve it.
+
+    A filed group has no registration certificate; `certificate` may carry a supporting document.
+    """
     organisation = Organisation(name=name, track=Track.FILED, home_office=home_office, **fields)
-    return _apply(actor=actor, organisation=organisation, categories=categories)
+    return _apply(actor=actor, organisation=organisation, categories=categories, certificate=certificate)
+
+
+@transaction.atomic
+def organisation_update_profile(
+    *, actor: User, organisation: Organisation, description: str, contact_phone: str, categories,
+    certificate=None,
+) -> Organisation:
+    """The organisation's admin edits what the public and the verifier see; a new certificate replaces the old."""
+    if not policy.can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status == Organisation.Status.REMOVED:
+        raise Conflict(_("A removed organisation can no longer be changed."))
+    before = {"description": organisation.description, "contact_phone": organisation.contact_phone,
+              "categories": sorted(organisation.categories.values_list("code", flat=True))}
+    organisation.description = description
+    organisation.contact_phone = contact_phone
+    fields = ["description", "contact_phone"]
+    old_certificate = organisation.certificate.name if organisation.certificate else ""
+    if certificate is not None:
+        _attach_certificate(organisation, certificate)
+        fields.append("certificate")
+    organisation.full_clean(exclude=["certificate"])
+    organisation.save(update_fields=fields)
+    organisation.categories.set(categories)
+    after = {"description": description, "contact_phone": contact_phone,
+             "categories": sorted(c.code for c in categories)}
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if changed:
+        audit_record(actor=actor, verb="organisation.update", obj=organisation,
+                     before={k: before[k] for k in changed}, after=changed)
+    if certificate is not None:
+        audit_record(actor=actor, verb="organisation.certificate", obj=organisation,
+                     before={"certificate": bool(old_certificate)}, after={"certificate": True})
+        if old_certificate:
+            storage, name = organisation.certificate.storage, old_certificate
+            transaction.on_commit(lambda: storage.delete(name))
+    return organisation
 
 
 def _filing_number(organisation: Organisation) -> str:
@@ -156,6 +215,22 @@ def organisation_reinstate(*, actor, organisation: Organisation) -> Organisation
                       fields=["suspended_until", "status_reason"])
 
 
+def organisations_reinstate_due(*, today: dt.date | None = None) -> int:
+    """Reinstate every organisation whose suspension's end date has passed. Called by the beat task."""
+    today = today or timezone.localdate()
+    due = Organisation.objects.filter(status=Organisation.Status.SUSPENDED, suspended_until__lt=today)
+    count = 0
+    for organisation in due.only("pk"):
+        with transaction.atomic():
+            current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+            # A concurrent operator may have reinstated, removed or extended it meanwhile.
+            if current.status == Organisation.Status.SUSPENDED and current.suspended_until and \
+                    current.suspended_until < today:
+                organisation_reinstate(actor=None, organisation=current)
+                count += 1
+    return count
+
+
 @transaction.atomic
 def organisation_remove(*, actor: User, organisation: Organisation, reason: str) -> Organisation:
     """Exit (退出). The reason is public."""
@@ -202,6 +277,137 @@ def membership_add(*, actor, organisation: Organisation, user: User, role: str =
     audit_record(actor=actor, verb="membership.add", obj=organisation, after={"user": user.pk, "role": role})
     policy.forget(user)
     return membership
+
+
+INVITATION_SALT = "marketplace.membership.invitation"
+INVITATION_MAX_AGE = dt.timedelta(days=7)
+
+
+def _invitation_token(*, organisation: Organisation, email: str, role: str) -> str:
+    return signing.dumps({"o": organisation.pk, "e": email, "r": role}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_read(token: str) -> dict:
+    """The organisation, email and role a token carries; refused when forged or older than seven days."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationFailed(_("This invitation has expired. Please ask for a new one."),
+                               code="invitation_expired") from exc
+    except signing.BadSignature as exc:
+        raise NotFound(_("This invitation link is not valid.")) from exc
+    organisation = Organisation.objects.filter(pk=data.get("o")).first()
+    if organisation is None:
+        raise NotFound(_("This invitation link is not valid."))
+    return {"organisation": organisation, "email": data["e"], "role": data["r"]}
+
+
+@transaction.atomic
+def membership_invite(*, actor: User, organisation: Organisation, email: str,
+                      role: str = Membership.Role.MEMBER) -> str:
+    """An organisation's admin invites someone by email. The link is signed and valid for seven days.
+
+    Returns the token; the email goes out after commit, in the inviter's current language.
+    """
+    if not policy.can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    if role not in Membership.Role.values:
+        raise ValidationFailed(_("Unknown role."), code="role")
+    if organisation.status in (Organisation.Status.REMOVED, Organisation.Status.REJECTED):
+        raise Conflict(_("This organisation can no longer take new members."))
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise ValidationFailed(_("Please give an email address."), code="email_required")
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise Conflict(_("%(email)s is already a member.") % {"email": email}, code="already_member")
+    token = _invitation_token(organisation=organisation, email=email, role=role)
+    audit_record(actor=actor, verb="membership.invite", obj=organisation, after={"email": email, "role": role})
+    language = translation.get_language() or actor.language
+    with translation.override(language):
+        context = {"organisation": organisation.name, "inviter": str(actor), "role": str(Membership.Role(role).label),
+                   "path": reverse("marketplace:invitation_accept", args=[token]), "days": INVITATION_MAX_AGE.days}
+    from .tasks import send_email_to_address
+
+    transaction.on_commit(lambda: send_email_to_address.delay(
+        email=email, template="membership_invitation", context=context, language=language))
+    return token
+
+
+@transaction.atomic
+def membership_accept_invitation(*, actor: User, token: str) -> Membership:
+    """The invitee, signed in with the invited email address, joins. Accepting twice changes nothing."""
+    invitation = invitation_read(token)
+    organisation = invitation["organisation"]
+    if (actor.email or "").lower() != invitation["email"]:
+        raise PermissionDenied(
+            _("This invitation was sent to %(email)s. Please sign in with that address to accept it.")
+            % {"email": invitation["email"]}, code="invitation_other_email",
+        )
+    if organisation.status in (Organisation.Status.REMOVED, Organisation.Status.REJECTED):
+        raise Conflict(_("This organisation can no longer take new members."))
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=actor, defaults={"role": invitation["role"]}
+    )
+    if created:
+        audit_record(actor=actor, verb="membership.accept", obj=organisation,
+                     after={"user": actor.pk, "role": membership.role})
+        policy.forget(actor)
+    return membership
+
+
+def _lock_members(organisation_id: int) -> list[Membership]:
+    """Lock every membership of the organisation, so two admins cannot both step down at once."""
+    return list(Membership.objects.select_for_update().filter(organisation_id=organisation_id).order_by("pk"))
+
+
+def _ensure_another_admin(members: list[Membership], leaving: Membership) -> None:
+    if leaving.role != Membership.Role.ADMIN:
+        return
+    if not any(m.role == Membership.Role.ADMIN and m.pk != leaving.pk for m in members):
+        raise Conflict(_("An organisation needs at least one administrator. Make another member an "
+                         "administrator first."), code="last_admin")
+
+
+@transaction.atomic
+def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationFailed(_("Unknown role."), code="role")
+    if not policy.can_manage_organisation(actor, membership.organisation):
+        raise PermissionDenied()
+    members = _lock_members(membership.organisation_id)
+    current = next((m for m in members if m.pk == membership.pk), None)
+    if current is None:
+        raise NotFound()
+    if current.role == role:
+        return current
+    if role != Membership.Role.ADMIN:
+        _ensure_another_admin(members, current)
+    before = current.role
+    current.role = role
+    current.save(update_fields=["role"])
+    audit_record(actor=actor, verb="membership.role", obj=current.organisation,
+                 before={"user": current.user_id, "role": before}, after={"user": current.user_id, "role": role})
+    policy.forget(current.user)
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """An admin removes a member, or a member leaves. The last admin can do neither."""
+    leaving = membership.user_id == actor.pk
+    if not leaving and not policy.can_manage_organisation(actor, membership.organisation):
+        raise PermissionDenied()
+    members = _lock_members(membership.organisation_id)
+    current = next((m for m in members if m.pk == membership.pk), None)
+    if current is None:
+        raise NotFound()
+    _ensure_another_admin(members, current)
+    organisation = current.organisation
+    user = current.user
+    current.delete()
+    audit_record(actor=actor, verb="membership.leave" if leaving else "membership.remove", obj=organisation,
+                 before={"user": user.pk, "role": current.role})
+    policy.forget(user)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Foundation tasks: sending notification emails."""
+"""Foundation tasks: notification emails, and ending suspensions whose end date has passed."""
 
 from celery import shared_task
 from django.conf import settings
@@ -9,6 +9,12 @@ from django.utils import translation
 from .models import User
 
 
+def _render(template: str, ctx: dict) -> tuple[str, str]:
+    subject = render_to_string(f"email/{template}_subject.txt", ctx).strip()
+    body = render_to_string(f"email/{template}_body.txt", ctx)
+    return settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body
+
+
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification(self, *, user_id: int, template: str, context: dict) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -16,6 +22,22 @@ def send_notification(self, *, user_id: int, template: str, context: dict) -> No
         return
     with translation.override(user.language or settings.LANGUAGE_CODE):
         ctx = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
-        subject = render_to_string(f"email/{template}_subject.txt", ctx).strip()
-        body = render_to_string(f"email/{template}_body.txt", ctx)
-    send_mail(settings.EMAIL_SUBJECT_PREFIX + subject, body, None, [user.email])
+        subject, body = _render(template, ctx)
+    send_mail(subject, body, None, [user.email])
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email_to_address(self, *, email: str, template: str, context: dict, language: str = "") -> None:
+    """An email to someone who may have no account yet (an invitation), in the sender's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        ctx = {**context, "email": email, "base_url": settings.WAGTAILADMIN_BASE_URL}
+        subject, body = _render(template, ctx)
+    send_mail(subject, body, None, [email])
+
+
+@shared_task
+def organisations_reinstate_due() -> int:
+    """Beat: reinstate organisations whose suspension has run out."""
+    from .services import organisations_reinstate_due as reinstate_due
+
+    return reinstate_due()

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "marketplace.middleware.DomainErrorMiddleware",
+    "marketplace.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -210,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "tenders-close-due": {"task": "bids.tasks.tenders_close_due", "schedule": 60.0},
     "tenders-end-standstill": {"task": "bids.tasks.tenders_end_standstill", "schedule": 60.0},
     "review-windows-close-due": {"task": "ratings.tasks.review_windows_close_due", "schedule": 300.0},
+    "organisations-reinstate-due": {"task": "marketplace.tasks.organisations_reinstate_due", "schedule": 3600.0},
 }
 
 # --- Email -----------------------------------------------------------------------
