@@ -277,12 +277,14 @@ def tender_requirements(tender: Tender) -> TenderRequirements:
     )
 
 
-def _require_open(tender: Tender) -> None:
-    if tender.status != Tender.Status.PUBLISHED:
-        if tender.status in (Tender.Status.CLOSED, Tender.Status.UNSUCCESSFUL) or tender.deadline_passed():
-            raise Conflict(_("The submission deadline has passed. Bids can no longer be changed."),
-                           code="deadline_passed")
-        raise Conflict(_("This tender is not open for bids."), code="not_open")
+def _require_open(tender: Tender, now=None) -> None:
+    """Writes to bids need a published tender before its deadline, by the server clock at `now`."""
+    if tender.status == Tender.Status.PUBLISHED and not tender.deadline_passed(now):
+        return
+    if tender.status in (Tender.Status.PUBLISHED, Tender.Status.CLOSED, Tender.Status.UNSUCCESSFUL):
+        raise Conflict(_("The submission deadline has passed. Bids can no longer be changed."),
+                       code="deadline_passed")
+    raise Conflict(_("This tender is not open for bids."), code="not_open")
 
 
 def _require_bidder(actor: User, organisation: Organisation) -> None:
@@ -335,7 +337,10 @@ def bid_submit(*, actor: User, bid_id: int) -> Bid:
         raise NotFound()
     _require_bidder(actor, bid.organisation)
     tender = _lock_tender(bid.tender_id)
-    _require_open(tender)
+    # One reading of the clock, taken under the tender's lock, both decides and stamps the bid: an accepted
+    # bid always carries a server time before the deadline, and the close waits for this transaction.
+    now = timezone.now()
+    _require_open(tender, now)
     bid = Bid.objects.select_for_update().get(pk=bid_id)
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(_("This bid has already been submitted."))
@@ -346,7 +351,7 @@ def bid_submit(*, actor: User, bid_id: int) -> Bid:
     for earlier in Bid.objects.select_for_update().filter(tender=tender, organisation=bid.organisation,
                                                           status=Bid.Status.SUBMITTED):
         transition(earlier, Bid.Status.SUPERSEDED, actor=actor, verb="bid.supersede", note={"by_version": bid.version})
-    bid.submitted_at = timezone.now()
+    bid.submitted_at = now
     bid.receipt_digest = bid_digest(bid)
     transition(bid, Bid.Status.SUBMITTED, actor=actor, verb="bid.submit", fields=["submitted_at", "receipt_digest"],
                note={"digest": bid.receipt_digest})
