@@ -229,3 +229,27 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.bid} · {self.criterion} · {self.points}"
+
+
+class Clarification(models.Model):
+    """A bidder's question (答疑) and the office's public answer. The asker is never shown publicly."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications",
+                               verbose_name=_("tender"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("asked by"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+        ordering = ["asked_at", "id"]
+
+    def __str__(self):
+        return self.question[:60]

@@ -1,12 +1,15 @@
 from django.urls import path, re_path
 
 from . import views
+from .feeds import TendersFeed
 
 app_name = "bids"
 
 urlpatterns = [
     path("tenders/", views.tender_list, name="tender_list"),
+    path("tenders/feed/", TendersFeed(), name="tender_feed"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender_detail"),
+    path("tenders/<int:pk>/questions/", views.clarification_ask, name="clarification_ask"),
     path("tenders/<int:pk>/bid/", views.bid_edit, name="bid_edit"),
     path("bids/<int:pk>/receipt/", views.bid_receipt, name="bid_receipt"),
     path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
@@ -14,7 +17,7 @@ urlpatterns = [
     path("dashboard/tenders/", views.office_tender_list, name="office_tender_list"),
     path("dashboard/tenders/<int:pk>/", views.office_tender, name="office_tender"),
     re_path(
-        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel|panel|declare|score)/$",
+        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel|panel|declare|score|answer)/$",
         views.office_tender_action,
         name="office_tender_action",
     ),

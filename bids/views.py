@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,10 @@ def tender_detail(request, pk: int):
         "tender": tender,
         "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
         "own_bids": selectors.own_bids(user=request.user, tender=tender) if request.user.is_authenticated else [],
+        "clarifications": tender.clarifications.exclude(answer="").order_by("answered_at"),
+        "can_ask": request.user.is_authenticated and bool(policy.principal(request.user).org_roles)
+        and tender.status == Tender.Status.PUBLISHED
+        and (tender.clarification_deadline is None or timezone.now() < tender.clarification_deadline),
         "can_bid": request.user.is_authenticated and bool(policy.principal(request.user).org_roles)
         and tender.status == Tender.Status.PUBLISHED and not tender.deadline_passed(),
     }
@@ -66,6 +71,26 @@ def bid_edit(request, pk: int):
             error = exc
     status = error.status if error else (400 if request.method == "POST" else 200)
     return render(request, "bids/bid_form.html", {"tender": tender, "form": form, "error": error}, status=status)
+
+
+@login_required
+@require_POST
+def clarification_ask(request, pk: int):
+    tender = selectors.tender_get_public(pk=pk)
+    organisation = organisations_of_user(user=request.user).filter(pk=request.POST.get("organisation") or 0).first()
+    if organisation is None:
+        organisation = organisations_of_user(user=request.user).first()
+    if organisation is None:
+        raise Http404
+    try:
+        services.clarification_ask(actor=request.user, tender_id=tender.pk, organisation=organisation,
+                                   question=request.POST.get("question", ""))
+        messages.success(request, _("Your question is sent. The answer will be published on this page."))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    return redirect("bids:tender_detail", pk=tender.pk)
 
 
 @login_required
@@ -123,6 +148,8 @@ def office_tender(request, pk: int):
             "ranking": services.tender_ranking(tender) if evaluating else [],
             "criteria": tender.criteria.all() if evaluating and seat and seat.declared_at else [],
             "panel": panel,
+            "questions": tender.clarifications.all() if policy.can_run_procurement(request.user, tender.office_id)
+            else [],
             "seat": seat,
             "can_award": policy.can_approve(request.user, tender.office_id),
             "can_manage": policy.can_run_procurement(request.user, tender.office_id),
@@ -165,6 +192,9 @@ def office_tender_action(request, pk: int, action: str):
         services.score_record(actor=request.user, bid_id=int(request.POST.get("bid") or 0),
                               criterion_id=int(request.POST.get("criterion") or 0),
                               points=request.POST.get("points", ""), comment=request.POST.get("comment", ""))
+    elif action == "answer":
+        services.clarification_answer(actor=request.user, clarification_id=int(request.POST.get("clarification") or 0),
+                                      answer=request.POST.get("answer", ""))
     elif action == "cancel":
         services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=request.POST.get("reason", ""))
     else:

@@ -1,5 +1,6 @@
 """Every state change of tendering. `tenders`: the lifecycle and sealed bids; `evaluation`: panel and scores."""
 
+from .clarifications import clarification_answer, clarification_ask  # noqa: F401
 from .evaluation import (  # noqa: F401
     criteria_set,
     panel_add,
