@@ -12,6 +12,7 @@ Tree (enforced by parent_page_types / subpage_types):
 import uuid
 from decimal import Decimal
 
+from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,6 +28,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from marketplace.models import Grade, ServiceCategory, StreetOffice, money_field
+from marketplace.templatetags.marketplace_tags import yuan
+
+from .guards import line_removal_problems
+from .search import bigram_text
 
 
 class CatalogueIndexPage(Page):
@@ -57,10 +62,13 @@ class ServiceCategoryPage(Page):
     content_panels = Page.content_panels + [FieldPanel("category"), FieldPanel("intro")]
     parent_page_types = ["catalogue.CatalogueIndexPage"]
     subpage_types = ["catalogue.ServiceItemPage"]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("search_bigrams")]
 
     class Meta:
         verbose_name = _("service category page")
+
+    def search_bigrams(self) -> str:
+        return bigram_text([self.title, self.intro, self.category.name if self.category_id else ""])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -111,6 +119,7 @@ class ServiceItemPage(Page):
     search_fields = Page.search_fields + [
         index.SearchField("description"),
         index.SearchField("service_standard"),
+        index.SearchField("search_bigrams"),
         index.AutocompleteField("title"),
     ]
 
@@ -121,6 +130,10 @@ class ServiceItemPage(Page):
         super().clean()
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             raise ValidationError({"price_max": _("The upper reference price must not be below the lower one.")})
+
+    def search_bigrams(self) -> str:
+        indicators = [block.value.get("name") for block in self.indicators if block.block_type == "indicator"]
+        return bigram_text([self.title, self.description, self.service_standard, self.unit, *indicators])
 
     @property
     def label(self) -> str:
@@ -174,7 +187,17 @@ class OfficePurchaseListsPage(Page):
 
 
 class PurchaseListPageForm(WagtailAdminPageForm):
-    """Takes the office from the folder the list is created in, and keeps one list per office and year."""
+    """Takes the office from the folder the list is created in, and keeps one list per office and year.
+
+    A budget outside its item's reference price × quantity needs the editor's confirmation, and removing a line is
+    refused when a registered guard (the tendering app's) says its tender is already under way.
+    """
+
+    confirm_budgets = forms.BooleanField(
+        label=_("I confirm the budgets outside the reference range"),
+        required=False,
+        help_text=_("Needed only when a line's budget is outside its item's reference price times the quantity."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -188,7 +211,48 @@ class PurchaseListPageForm(WagtailAdminPageForm):
             clash = PurchaseListPage.objects.filter(office_id=page.office_id, year=year).exclude(pk=page.pk)
             if clash.exists():
                 self.add_error("year", _("This office already has a purchase list for %(year)s.") % {"year": year})
+        lines = self.formsets.get("lines")
+        if lines is not None and lines.is_valid():
+            kept = [
+                form for form in lines.forms
+                if (form.instance.pk or form.has_changed()) and not form.cleaned_data.get("DELETE")
+            ]
+            self._check_budgets(kept, confirmed=cleaned.get("confirm_budgets"))
+            self._check_removals(lines, kept)
         return cleaned
+
+    def _check_budgets(self, kept_forms, *, confirmed: bool) -> None:
+        outside = []
+        for form in kept_forms:
+            data = form.cleaned_data
+            item, quantity, budget = data.get("item"), data.get("quantity"), data.get("budget")
+            if item is None or not quantity or budget is None:
+                continue
+            item = item.specific
+            low, high = item.price_min * quantity, item.price_max * quantity
+            if not low <= budget <= high:
+                outside.append(
+                    _("“%(line)s”: budget %(budget)s is outside %(low)s–%(high)s (%(quantity)s × %(min)s–%(max)s).")
+                    % {"line": data.get("title") or item.title, "budget": yuan(budget), "low": yuan(low),
+                       "high": yuan(high), "quantity": quantity, "min": yuan(item.price_min),
+                       "max": yuan(item.price_max)}
+                )
+        if outside and not confirmed:
+            self.add_error("confirm_budgets", [
+                _("Some budgets are outside the reference range. Check them, then tick this box to confirm."),
+                *outside,
+            ])
+
+    def _check_removals(self, lines, kept_forms) -> None:
+        """Lines that were published (they have a row) and are no longer in the submitted list are being removed."""
+        page = self.instance
+        known = {obj.key for obj in lines.get_queryset() if obj.pk}
+        if page.pk:
+            known |= set(PurchaseLine.objects.filter(page_id=page.pk).values_list("key", flat=True))
+        removed = known - {form.instance.key for form in kept_forms}
+        problems = line_removal_problems(removed)
+        if problems:
+            self.add_error(None, [_("These lines cannot be removed:"), *problems])
 
 
 class PurchaseListPage(Page):
@@ -204,10 +268,11 @@ class PurchaseListPage(Page):
         FieldPanel("year"),
         FieldPanel("intro"),
         InlinePanel("lines", label=_("Lines"), min_num=1),
+        FieldPanel("confirm_budgets"),
     ]
     parent_page_types = ["catalogue.OfficePurchaseListsPage"]
     subpage_types = []
-    search_fields = Page.search_fields + [index.SearchField("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("search_bigrams")]
 
     class Meta:
         verbose_name = _("yearly purchase list")
@@ -216,6 +281,11 @@ class PurchaseListPage(Page):
     @property
     def total_budget(self) -> Decimal:
         return sum((line.budget or Decimal(0) for line in self.lines.all()), Decimal(0))
+
+    def search_bigrams(self) -> str:
+        lines = list(self.lines.select_related("item"))
+        return bigram_text([self.title, self.intro, self.office.name if self.office_id else "",
+                            *(text for line in lines for text in (line.title, line.notes, line.item.title))])
 
 
 class PurchaseLine(Orderable):

@@ -1,8 +1,9 @@
-"""Catalogue state changes: each office's purchase-list folder and its Wagtail groups and permissions."""
+"""Catalogue state changes: each office's purchase-list folder, its Wagtail groups, page permissions and the
+approval workflow of its purchase lists."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import GroupPagePermission
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
 from marketplace.audit import audit_record
 from marketplace.models import OfficeStaff, StreetOffice, User
@@ -48,9 +49,32 @@ def office_catalogue_setup(*, actor, office: StreetOffice) -> OfficePurchaseList
     for group, codenames in ((groups.editors, EDITOR_PAGE_PERMISSIONS), (groups.approvers, APPROVER_PAGE_PERMISSIONS)):
         for permission in _page_permissions(codenames):
             GroupPagePermission.objects.get_or_create(group=group, page=folder, permission=permission)
+    _office_workflow(office=office, folder=folder, approvers=groups.approvers)
     for post in OfficeStaff.objects.filter(office=office).select_related("user"):
         office_editor_sync(office=office, user=post.user)
     return folder
+
+
+def _office_workflow(*, office: StreetOffice, folder: OfficePurchaseListsPage, approvers: Group) -> Workflow:
+    """The office's purchase lists are submitted by its procurement officers and approved by its heads.
+
+    The workflow sits on the office's folder, so it is closer to the lists than Wagtail's default workflow on the
+    root page and wins over it. Idempotent: an existing assignment is kept, and its approval task is given the
+    office's approvers again.
+    """
+    assignment = WorkflowPage.objects.filter(page=folder).select_related("workflow").first()
+    if assignment is not None:
+        workflow = assignment.workflow
+    else:
+        workflow = Workflow.objects.create(name=f"{office.name} · 采购清单审批 (purchase-list approval)"[:255])
+        task = GroupApprovalTask.objects.create(name=f"{office.name} · 主任审批 (head approves)"[:255])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.create(page=folder, workflow=workflow)
+    for workflow_task in WorkflowTask.objects.filter(workflow=workflow).select_related("task"):
+        task = workflow_task.task.specific
+        if isinstance(task, GroupApprovalTask):
+            task.groups.add(approvers)
+    return workflow
 
 
 def office_editor_sync(*, office: StreetOffice, user: User) -> None:

@@ -1,5 +1,13 @@
-"""Catalogue URLs outside the Wagtail page tree (printable PDFs and the like)."""
+"""Catalogue URLs outside the Wagtail page tree: the site search (and printable PDFs and the like)."""
+
+from django.urls import path
+
+from . import views, views_pdf
 
 app_name = "catalogue"
 
-urlpatterns = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("catalogue/print.pdf", views_pdf.catalogue_print, name="catalogue_print"),
+    path("catalogue/lists/<int:page_id>/print.pdf", views_pdf.purchase_list_print, name="purchase_list_print"),
+]
