@@ -75,9 +75,9 @@ def profile_edit(request, pk: int):
     return render_organisation(request, organisation, profile_form=form, status=400)
 
 
-@login_required
 def certificate_download(request, pk: int):
-    """The certificate, for those the policy lets see the organisation's private page; else 'not found'."""
+    """The certificate, for those the policy lets see the organisation's private page; 'not found' for everyone
+    else, anonymous visitors included (no sign-in redirect that would confirm the id exists)."""
     organisation = selectors.organisation_get_for_user(user=request.user, pk=pk)
     return serve_private(organisation.certificate, download_name=f"certificate-{organisation.pk}")
 
