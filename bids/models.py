@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -10,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import PurchaseListPage, ServiceItemPage
 from marketplace.models import Grade, Organisation, ServiceCategory, StreetOffice, money_field
+
+
+def _private_storage():
+    """Bid and objection documents live in private storage, served only through permission-checked views."""
+    return storages["private"]
 
 
 class Tender(models.Model):
@@ -253,3 +259,40 @@ class Clarification(models.Model):
 
     def __str__(self):
         return self.question[:60]
+
+
+class Objection(models.Model):
+    """A bidder's objection (质疑) to the award notice, lodged during the standstill, answered by the office."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting answer")  # lodged; holds the award until answered
+        UPHELD = "upheld", _("Upheld")  # the tender goes back to evaluation, or is cancelled
+        REJECTED = "rejected", _("Rejected")  # answered with a reason; the award stands
+
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.UPHELD, Status.REJECTED},
+        Status.UPHELD: set(),
+        Status.REJECTED: set(),
+    }
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="objections", verbose_name=_("tender"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("objecting bidder"))
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grounds = models.TextField(_("grounds"))
+    document = models.FileField(_("supporting document"), storage=_private_storage, upload_to="objections/%Y/",
+                                blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["lodged_at", "id"]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.tender}"

@@ -91,3 +91,12 @@ def opened_bids_for(*, user, tender: Tender) -> QuerySet[Bid] | None:
     return Bid.objects.filter(tender=tender, status__in=OPENED_STATUSES).select_related("organisation").order_by(
         "submitted_at", "id"
     )
+
+
+def objecting_organisations(*, user, tender: Tender):
+    """The user's organisations that may object now: bidders whose bid was opened, during the standstill."""
+    if tender.status != Tender.Status.STANDSTILL or not getattr(user, "is_authenticated", False):
+        return []
+    org_ids = policy.principal(user).organisation_ids
+    return [b.organisation for b in Bid.objects.filter(tender=tender, organisation_id__in=org_ids,
+                                                       opened_at__isnull=False).select_related("organisation")]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tenders/feed/", TendersFeed(), name="tender_feed"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender_detail"),
     path("tenders/<int:pk>/questions/", views.clarification_ask, name="clarification_ask"),
+    path("tenders/<int:pk>/objections/", views.objection_lodge, name="objection_lodge"),
     path("tenders/<int:pk>/bid/", views.bid_edit, name="bid_edit"),
     path("bids/<int:pk>/receipt/", views.bid_receipt, name="bid_receipt"),
     path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("dashboard/tenders/", views.office_tender_list, name="office_tender_list"),
     path("dashboard/tenders/<int:pk>/", views.office_tender, name="office_tender"),
     re_path(
-        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel|panel|declare|score|answer)/$",
+        r"^dashboard/tenders/(?P<pk>[0-9]+)/(?P<action>evaluate|qualify|disqualify|award|cancel|panel|declare|score|answer|uphold|reject_objection)/$",
         views.office_tender_action,
         name="office_tender_action",
     ),

@@ -39,6 +39,8 @@ def tender_detail(request, pk: int):
         "opening_record": selectors.opened_bids_for(user=request.user, tender=tender),
         "own_bids": selectors.own_bids(user=request.user, tender=tender) if request.user.is_authenticated else [],
         "clarifications": tender.clarifications.exclude(answer="").order_by("answered_at"),
+        "objections": tender.objections.exclude(status="submitted"),
+        "objecting_orgs": selectors.objecting_organisations(user=request.user, tender=tender),
         "can_ask": request.user.is_authenticated and bool(policy.principal(request.user).org_roles)
         and tender.status == Tender.Status.PUBLISHED
         and (tender.clarification_deadline is None or timezone.now() < tender.clarification_deadline),
@@ -86,6 +88,24 @@ def clarification_ask(request, pk: int):
         services.clarification_ask(actor=request.user, tender_id=tender.pk, organisation=organisation,
                                    question=request.POST.get("question", ""))
         messages.success(request, _("Your question is sent. The answer will be published on this page."))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    return redirect("bids:tender_detail", pk=tender.pk)
+
+
+@login_required
+@require_POST
+def objection_lodge(request, pk: int):
+    tender = selectors.tender_get_public(pk=pk)
+    organisation = organisations_of_user(user=request.user).filter(pk=request.POST.get("organisation") or 0).first()
+    if organisation is None:
+        raise Http404
+    try:
+        services.objection_lodge(actor=request.user, tender_id=tender.pk, organisation=organisation,
+                                 grounds=request.POST.get("grounds", ""))
+        messages.success(request, _("Your objection is lodged. The award waits for the office's answer."))
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -148,6 +168,8 @@ def office_tender(request, pk: int):
             "ranking": services.tender_ranking(tender) if evaluating else [],
             "criteria": tender.criteria.all() if evaluating and seat and seat.declared_at else [],
             "panel": panel,
+            "pending_objections": tender.objections.filter(status="submitted")
+            if policy.can_approve(request.user, tender.office_id) else [],
             "questions": tender.clarifications.all() if policy.can_run_procurement(request.user, tender.office_id)
             else [],
             "seat": seat,
@@ -195,6 +217,10 @@ def office_tender_action(request, pk: int, action: str):
     elif action == "answer":
         services.clarification_answer(actor=request.user, clarification_id=int(request.POST.get("clarification") or 0),
                                       answer=request.POST.get("answer", ""))
+    elif action in ("uphold", "reject_objection"):
+        services.objection_answer(actor=request.user, objection_id=int(request.POST.get("objection") or 0),
+                                  upheld=action == "uphold", answer=request.POST.get("answer", ""),
+                                  cancel_tender=request.POST.get("cancel_tender") == "1")
     elif action == "cancel":
         services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=request.POST.get("reason", ""))
     else:

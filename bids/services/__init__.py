@@ -8,6 +8,7 @@ from .evaluation import (  # noqa: F401
     score_record,
     tender_ranking,
 )
+from .objections import has_pending_objection, objection_answer, objection_lodge  # noqa: F401
 from .tenders import (  # noqa: F401
     bid_digest,
     bid_qualify,

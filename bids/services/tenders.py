@@ -434,8 +434,12 @@ def tender_propose_award(*, actor: User, tender_id: int, bid_id: int, justificat
 @transaction.atomic
 def tender_finalise_award(*, tender_id: int) -> Tender:
     """At the end of the standstill with no pending objection, the award becomes final and contracts hear of it."""
+    from .objections import has_pending_objection
+
     tender = _lock_tender(tender_id)
     if tender.status != Tender.Status.STANDSTILL or timezone.now() < tender.standstill_ends_at:
+        return tender
+    if has_pending_objection(tender):  # the award waits for the office's answer
         return tender
     tender.awarded_at = timezone.now()
     transition(tender, Tender.Status.AWARDED, actor=None, verb="tender.award", fields=["awarded_at"])
