@@ -1,0 +1,131 @@
+"""Memberships: signed email invitations, roles, and the rule that the last admin cannot leave."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.urls import reverse
+
+from config.celery_app import app as celery_app
+from marketplace import policy, services
+from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.models import AuditEvent, Membership
+from tests.conftest import verified_email
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ADMIN, MEMBER = Membership.Role.ADMIN, Membership.Role.MEMBER
+
+
+def _wait_for(predicate, timeout=20.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_invitation_email_goes_out_through_the_worker_and_the_link_lets_the_invitee_join(
+        client, world, django_capture_on_commit_callbacks):
+    # given the admin of A invites someone by email
+    client.force_login(world.member_a)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("marketplace:member_invite", args=[world.org_a.pk]),
+                                   {"email": "Newcomer@Example.cn", "role": MEMBER})
+        assert response.status_code == 302
+        assert _wait_for(lambda: len(mail.outbox) == 1)
+    message = mail.outbox[0]
+    assert message.to == ["newcomer@example.cn"] and "长河社会工作服务中心" in message.subject
+    path = re.search(r"http://testserver(/dashboard/invitations/\S+/)", message.body).group(1)
+    # when someone else opens it, they cannot accept it
+    client.force_login(world.member_b)
+    response = client.post(path)
+    assert response.status_code == 403
+    assert not Membership.objects.filter(organisation=world.org_a, user=world.member_b).exists()
+    # then the invitee, signed in with that address, accepts and becomes a member
+    invitee = UserFactory(email="newcomer@example.cn")
+    verified_email(invitee)
+    client.force_login(invitee)
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+    assert response.status_code == 302
+    assert Membership.objects.get(organisation=world.org_a, user=invitee).role == MEMBER
+    assert client.post(path).status_code == 302  # accepting twice changes nothing
+    assert AuditEvent.objects.filter(verb="membership.accept").count() == 1
+    assert client.get(reverse("marketplace:organisation_detail", args=[world.org_a.pk])).status_code == 200
+
+
+def test_anonymous_invitee_is_sent_to_sign_in_first(client, world):
+    token = services.membership_invite(actor=world.member_a, organisation=world.org_a, email="x@example.cn")
+    response = client.get(reverse("marketplace:invitation_accept", args=[token]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_invitation_expires_after_seven_days_and_forged_tokens_are_not_found(world):
+    invitee = UserFactory(email="late@example.cn")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0), tick=False) as clock:
+        token = services.membership_invite(actor=world.member_a, organisation=world.org_a, email=invitee.email,
+                                           role=ADMIN)
+        clock.move_to(dt.datetime(2026, 3, 9, 9, 1))
+        with pytest.raises(ValidationFailed) as exc:
+            services.membership_accept_invitation(actor=invitee, token=token)
+        assert exc.value.code == "invitation_expired"
+    with pytest.raises(NotFound):
+        services.membership_accept_invitation(actor=invitee, token=token[:-2] + "xx")
+
+
+def test_only_admins_invite(world):
+    plain = MembershipFactory(organisation=world.org_a, role=MEMBER).user
+    with pytest.raises(PermissionDenied):
+        services.membership_invite(actor=plain, organisation=world.org_a, email="a@example.cn")
+    with pytest.raises(PermissionDenied):
+        services.membership_invite(actor=world.member_b, organisation=world.org_a, email="a@example.cn")
+    with pytest.raises(Conflict):
+        services.membership_invite(actor=world.member_a, organisation=world.org_a, email=world.member_a.email)
+
+
+def test_the_last_admin_cannot_leave_or_be_demoted(client, world):
+    admin_membership = Membership.objects.get(organisation=world.org_a, user=world.member_a)
+    with pytest.raises(Conflict):
+        services.membership_remove(actor=world.member_a, membership=admin_membership)
+    with pytest.raises(Conflict):
+        services.membership_set_role(actor=world.member_a, membership=admin_membership, role=MEMBER)
+    # Through HTTP the page says why, and nothing changes.
+    client.force_login(world.member_a)
+    response = client.post(reverse("marketplace:member_remove", args=[world.org_a.pk, admin_membership.pk]))
+    assert response.status_code == 409
+    assert "至少需要一名管理员" in response.content.decode()
+    assert Membership.objects.filter(pk=admin_membership.pk).exists()
+    # With a second admin, the first may step down and then leave.
+    second = MembershipFactory(organisation=world.org_a, role=MEMBER)
+    response = client.post(reverse("marketplace:member_role", args=[world.org_a.pk, second.pk]), {"role": ADMIN})
+    assert response.status_code == 302
+    services.membership_set_role(actor=world.member_a, membership=admin_membership, role=MEMBER)
+    response = client.post(reverse("marketplace:member_remove", args=[world.org_a.pk, admin_membership.pk]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=admin_membership.pk).exists()
+    policy.forget(world.member_a)  # the roles cached on this test-side object predate the request
+    assert not policy.is_member(world.member_a, world.org_a.pk)
+    verbs = list(AuditEvent.objects.filter(verb__startswith="membership.").values_list("verb", flat=True))
+    assert {"membership.role", "membership.leave"} <= set(verbs)
+
+
+def test_admin_removes_a_member_but_members_cannot_remove_others(client, world):
+    plain = MembershipFactory(organisation=world.org_a, role=MEMBER)
+    other = MembershipFactory(organisation=world.org_a, role=MEMBER)
+    client.force_login(plain.user)
+    url = reverse("marketplace:member_remove", args=[world.org_a.pk, other.pk])
+    assert client.post(url).status_code == 403
+    client.force_login(world.member_a)
+    assert client.post(url).status_code == 302
+    assert not Membership.objects.filter(pk=other.pk).exists()
+    # Another organisation's membership id under A's URL is 'not found'.
+    foreign = Membership.objects.get(organisation=world.org_b)
+    assert client.post(reverse("marketplace:member_remove", args=[world.org_a.pk, foreign.pk])).status_code == 404
