@@ -92,6 +92,7 @@ class Tender(models.Model):
     award_justification = models.TextField(_("justification for the award"), blank=True)
     standstill_ends_at = models.DateTimeField(_("standstill ends"), null=True, blank=True, db_index=True)
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     public_reason = models.TextField(_("public reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

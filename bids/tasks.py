@@ -18,3 +18,8 @@ def tenders_close_due() -> int:
 @shared_task
 def tenders_end_standstill() -> int:
     return services.tenders_end_standstill_due()
+
+
+@shared_task
+def tenders_remind_drafts() -> int:
+    return services.tenders_remind_drafts()

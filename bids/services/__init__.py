@@ -17,6 +17,7 @@ from .tenders import (  # noqa: F401
     bid_submit,
     bid_withdraw,
     closes_due_tender_first,
+    notify_bidders,
     tender_cancel,
     tender_close,
     tender_close_if_due,
@@ -29,5 +30,6 @@ from .tenders import (  # noqa: F401
     tender_update,
     tenders_close_due,
     tenders_end_standstill_due,
+    tenders_remind_drafts,
     tenders_sync_from_purchase_list,
 )

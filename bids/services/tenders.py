@@ -5,6 +5,7 @@ The server clock decides. Any service handed a published tender whose deadline h
 (`_lock_tender`), so a late worker never lets a late bid in.
 """
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -20,7 +21,8 @@ from marketplace import policy
 from marketplace.audit import audit_record
 from marketplace.eligibility import TenderRequirements, bid_eligibility
 from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from marketplace.models import Organisation, User
+from marketplace.models import Membership, Organisation, User
+from marketplace.notifications import notify
 from marketplace.statemachine import transition
 from marketplace.workdays import add_working_days, working_days_between
 
@@ -76,6 +78,16 @@ def tenders_sync_from_purchase_list(*, actor, page: PurchaseListPage) -> list[Te
         tender.public_reason = _("The line was removed from the purchase list.")
         transition(tender, Tender.Status.CANCELLED, actor=actor, verb="tender.cancel", fields=["public_reason"])
     return tenders
+
+
+def notify_bidders(tender: Tender, template: str, *, statuses=None, **context) -> None:
+    """Email the members of every organisation with a bid on the tender (of the given statuses), after commit."""
+    bids = Bid.objects.filter(tender=tender)
+    if statuses:
+        bids = bids.filter(status__in=statuses)
+    members = Membership.objects.filter(organisation_id__in=bids.values("organisation_id")).values("user_id")
+    notify(users=User.objects.filter(pk__in=members), template=template,
+           context={"tender_id": tender.pk, "tender_title": tender.title, **context})
 
 
 def _plain(values: dict) -> dict:
@@ -220,6 +232,8 @@ def _close_locked(tender: Tender) -> None:
         bid.digest_verified = bid_digest(bid) == bid.receipt_digest
         transition(bid, Bid.Status.OPENED, actor=None, verb="bid.open", fields=["opened_at", "digest_verified"],
                    note={"digest_verified": bid.digest_verified})
+    if submitted:
+        notify_bidders(tender, "bids/opened", statuses=[Bid.Status.OPENED])
 
 
 @transaction.atomic
@@ -426,9 +440,11 @@ def tender_propose_award(*, actor: User, tender_id: int, bid_id: int, justificat
     tender.awarded_bid = chosen
     tender.award_justification = justification.strip()
     tender.standstill_ends_at = add_working_days(now, settings.TENDER_STANDSTILL_WORKING_DAYS)
-    return transition(tender, Tender.Status.STANDSTILL, actor=actor, verb="tender.propose_award",
-                      fields=["awarded_bid", "award_justification", "standstill_ends_at"],
-                      note={"bid": chosen.pk, "standstill_ends_at": tender.standstill_ends_at})
+    transition(tender, Tender.Status.STANDSTILL, actor=actor, verb="tender.propose_award",
+               fields=["awarded_bid", "award_justification", "standstill_ends_at"],
+               note={"bid": chosen.pk, "standstill_ends_at": tender.standstill_ends_at})
+    notify_bidders(tender, "bids/award_notice", statuses=[Bid.Status.QUALIFIED, Bid.Status.DISQUALIFIED])
+    return tender
 
 
 @transaction.atomic
@@ -467,5 +483,29 @@ def tender_cancel(*, actor: User, tender_id: int, reason: str) -> Tender:
     if not reason.strip():
         raise ValidationFailed(_("Give the public reason for cancelling."))
     tender.public_reason = reason.strip()
-    return transition(tender, Tender.Status.CANCELLED, actor=actor, verb="tender.cancel", fields=["public_reason"],
-                      note={"reason": tender.public_reason})
+    transition(tender, Tender.Status.CANCELLED, actor=actor, verb="tender.cancel", fields=["public_reason"],
+               note={"reason": tender.public_reason})
+    notify_bidders(tender, "bids/cancelled", reason=tender.public_reason)
+    return tender
+
+
+def tenders_remind_drafts() -> int:
+    """24 hours before a deadline, remind organisations that still hold only a draft. Once per tender."""
+    soon = timezone.now() + dt.timedelta(hours=24)
+    due = Tender.objects.filter(status=Tender.Status.PUBLISHED, reminder_sent_at__isnull=True,
+                                submission_deadline__lte=soon, submission_deadline__gt=timezone.now())
+    count = 0
+    for tender in due:
+        with transaction.atomic():
+            updated = Tender.objects.filter(pk=tender.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=timezone.now())
+            if updated:
+                submitted = Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).values("organisation_id")
+                drafts = Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT).exclude(
+                    organisation_id__in=submitted)
+                members = Membership.objects.filter(organisation_id__in=drafts.values("organisation_id"))
+                notify(users=User.objects.filter(pk__in=members.values("user_id")), template="bids/deadline_reminder",
+                       context={"tender_id": tender.pk, "tender_title": tender.title,
+                                "deadline": timezone.localtime(tender.submission_deadline).strftime("%Y-%m-%d %H:%M")})
+                count += 1
+    return count

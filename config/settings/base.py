@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "tenders-close-due": {"task": "bids.tasks.tenders_close_due", "schedule": 60.0},
     "tenders-end-standstill": {"task": "bids.tasks.tenders_end_standstill", "schedule": 60.0},
+    "tenders-remind-drafts": {"task": "bids.tasks.tenders_remind_drafts", "schedule": 15 * 60.0},
     "review-windows-close-due": {"task": "ratings.tasks.review_windows_close_due", "schedule": 300.0},
     "organisations-reinstate-due": {"task": "marketplace.tasks.organisations_reinstate_due", "schedule": 3600.0},
 }
