@@ -1,6 +1,6 @@
 """Reads with rules: what the public may see of organisations and offices, and per-user lookups."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from . import policy
 from .errors import NotFound
@@ -15,7 +15,12 @@ def provider_filterset(*, filters=None) -> ProviderFilter:
 
     Returns the FilterSet so the page can show its form; `.qs` is the list.
     """
-    qs = Organisation.objects.filter(status=Organisation.Status.VERIFIED).select_related("home_office")
+    qs = (
+        Organisation.objects.filter(status=Organisation.Status.VERIFIED)
+        .select_related("home_office")
+        # The default order, unless the query asks for another: best rated first, unrated last.
+        .order_by(F("rating_score").desc(nulls_last=True), "name", "pk")
+    )
     return ProviderFilter(filters or {}, queryset=qs)
 
 

@@ -9,6 +9,7 @@ PAGE_SIZE = 20
 
 
 def provider_list(request):
+    """Filters that do not parse are ignored and named on the page; the other filters still apply."""
     filterset = selectors.provider_filterset(filters=request.GET)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
