@@ -1,8 +1,10 @@
 """Site set-up: the page tree every installation needs, created idempotently."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from catalogue.models import CatalogueIndexPage, PurchaseListIndexPage
 from catalogue.services import office_catalogue_setup
@@ -22,7 +24,11 @@ def site_setup(*, actor=None, hostname: str = "localhost", port: int = 80) -> Ho
 
     Replaces Wagtail's placeholder welcome page. Every office gets its purchase-list folder and groups.
     """
-    root = Page.get_first_root_node()
+    # A database emptied by a flush (a test, or a restore gone wrong) has lost Wagtail's root and locale too.
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     home = HomePage.objects.first()
     if home is None:
         placeholder = Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore")
