@@ -370,10 +370,10 @@ def _ensure_another_admin(members: list[Membership], leaving: Membership) -> Non
 
 @transaction.atomic
 def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    if role not in Membership.Role.values:
-        raise ValidationFailed(_("Unknown role."), code="role")
     if not policy.can_manage_organisation(actor, membership.organisation):
         raise PermissionDenied()
+    if role not in Membership.Role.values:
+        raise ValidationFailed(_("Unknown role."), code="role")
     members = _lock_members(membership.organisation_id)
     current = next((m for m in members if m.pk == membership.pk), None)
     if current is None:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from .. import policy, selectors, verification
 from ..audit import audit_history, verb_label
-from ..forms import InviteForm, ProfileForm, RoleForm
+from ..forms import InviteForm, ProfileForm
 from ..models import Membership, Organisation
 
 
@@ -58,7 +58,6 @@ def render_organisation(request, organisation: Organisation, *, invite_form=None
             "invite_form": invite_form or (InviteForm() if can_manage else None),
             "profile_form": profile_form,
             "role_choices": Membership.Role.choices,
-            "role_form": RoleForm(),
             "error": error,
         },
         status=status,
