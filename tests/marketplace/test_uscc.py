@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from marketplace.validators import validate_uscc
 from tests.factories import make_uscc
@@ -28,7 +29,14 @@ def test_lowercase_and_spaces_are_normalised():
     ids=["wrong check character", "wrong length", "forbidden letter"],
 )
 def test_bad_codes_say_what_is_wrong(mangle, error_code, words):
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         validate_uscc(mangle(make_uscc()))
     assert exc.value.code == error_code
-    assert words in str(exc.value.messages[0])
+    with translation.override("en"):
+        assert words in str(exc.value.messages[0])
+
+
+def test_the_message_is_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        validate_uscc(make_uscc()[:-2])
+    assert "18" in str(exc.value.messages[0]) and "位" in str(exc.value.messages[0])
