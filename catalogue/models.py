@@ -118,6 +118,7 @@ class ServiceItemPage(Page):
     subpage_types = []
     search_fields = Page.search_fields + [
         index.SearchField("description"),
+        index.SearchField("title_en"),
         index.SearchField("service_standard"),
         index.SearchField("search_bigrams"),
         index.AutocompleteField("title"),
