@@ -100,7 +100,7 @@ class PublicReasonForm(ReasonForm):
 
 class SuspendForm(ReasonForm):
     until = forms.DateField(
-        label=_("Suspended until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Suspended until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Optional. The suspension ends by itself after this day."),
     )
 
@@ -114,7 +114,7 @@ class SuspendForm(ReasonForm):
 class GradeForm(forms.Form):
     grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices)
     graded_on = forms.DateField(
-        label=_("Grade date"), initial=lambda: timezone.localdate(), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Grade date"), initial=lambda: timezone.localdate(), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_graded_on(self):

@@ -26,7 +26,8 @@ def _render_queue(request, *, reject_forms=None, error=None, status=200):
         for org in queue
     ]
     return render(request, "marketplace/operator_queue.html",
-                  {"rows": rows, "error": error, "is_operator": policy.is_operator(request.user)}, status=status)
+                  {"rows": rows, "error": error, "is_operator": policy.is_operator(request.user),
+                   "office_verifier": bool(verification.verifier_office_ids(request.user))}, status=status)
 
 
 @login_required
