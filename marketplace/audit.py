@@ -16,6 +16,7 @@ VERB_LABELS = {
     "organisation.apply": _("Application submitted"),
     "organisation.verify": _("Verified"),
     "organisation.reject": _("Application rejected"),
+    "organisation.resubmit": _("Application resubmitted"),
     "organisation.suspend": _("Suspended"),
     "organisation.reinstate": _("Reinstated"),
     "organisation.remove": _("Removed from the platform"),

@@ -197,7 +197,7 @@ class Organisation(BilingualNameMixin, Reputation):
         Status.PENDING: {Status.VERIFIED, Status.REJECTED},
         Status.VERIFIED: {Status.SUSPENDED, Status.REMOVED},
         Status.SUSPENDED: {Status.VERIFIED, Status.REMOVED},
-        Status.REJECTED: set(),
+        Status.REJECTED: {Status.PENDING},  # resubmitted by the organisation after fixing what was wrong
         Status.REMOVED: set(),
     }
 

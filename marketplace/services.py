@@ -190,6 +190,22 @@ def organisation_reject(*, actor: User, organisation: Organisation, reason: str)
 
 
 @transaction.atomic
+def organisation_resubmit(*, actor: User, organisation: Organisation) -> Organisation:
+    """A rejected application, corrected by the organisation's admin, goes back to the verifier's queue.
+
+    The same organisation keeps its USCC, members and history, so fixing a rejected application never runs
+    into "this code is already on the platform".
+    """
+    if not policy.can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    previous_reason = organisation.status_reason
+    organisation.status_reason = ""
+    return transition(organisation, Organisation.Status.PENDING, actor=actor, verb="organisation.resubmit",
+                      fields=["status_reason"], note={"previous_reason": previous_reason})
+
+
+@transaction.atomic
 def organisation_suspend(
     *, actor: User, organisation: Organisation, reason: str, until: dt.date | None = None
 ) -> Organisation:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/organisations/apply/filed/", organisations.apply_filed, name="apply_filed"),
     path("dashboard/organisations/<int:pk>/", dashboard.organisation_detail, name="organisation_detail"),
     path("dashboard/organisations/<int:pk>/profile/", organisations.profile_edit, name="organisation_profile"),
+    path("dashboard/organisations/<int:pk>/resubmit/", organisations.resubmit, name="organisation_resubmit"),
     path("dashboard/organisations/<int:pk>/certificate/", organisations.certificate_download,
          name="organisation_certificate"),
     path("dashboard/organisations/<int:pk>/members/invite/", organisations.member_invite, name="member_invite"),

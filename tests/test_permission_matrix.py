@@ -104,6 +104,9 @@ ROWS: dict[str, Row | dict[str, Row]] = {
     "marketplace:organisation_profile": Row(
         fmt("/dashboard/organisations/{}/profile/", pk("org_a")), only(400, ("member_a",), others=404),
         method="post", data=lambda c: {"certificate": SimpleUploadedFile("x.pdf", b"plain text")}),
+    # org A is verified, so its admin's resubmission is a conflict; the operator may look but not act for it.
+    "marketplace:organisation_resubmit": Row(fmt("/dashboard/organisations/{}/resubmit/", pk("org_a")),
+                                             only(409, ("member_a",), others=404), method="post"),
     "marketplace:organisation_certificate": Row(fmt("/dashboard/organisations/{}/certificate/", pk("org_a")),
                                                 only(200, ("member_a", "operator"), others=404, anonymous=404)),
     "marketplace:member_invite": Row(fmt("/dashboard/organisations/{}/members/invite/", pk("org_a")),

@@ -51,6 +51,7 @@ def render_organisation(request, organisation: Organisation, *, invite_form=None
             "missing": verification.verification_missing(organisation, category_count=len(categories))
             if organisation.status == Organisation.Status.PENDING else [],
             "can_manage": can_manage,
+            "can_resubmit": can_manage and organisation.status == Organisation.Status.REJECTED,
             "can_govern": policy.can_govern_organisations(user),
             "can_verify": organisation.status == Organisation.Status.PENDING
             and policy.can_verify_organisation(user, organisation),

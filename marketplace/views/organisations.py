@@ -84,6 +84,22 @@ def certificate_download(request, pk: int):
 
 @login_required
 @require_POST
+def resubmit(request, pk: int):
+    organisation = selectors.organisation_get_for_user(user=request.user, pk=pk)
+    if not policy.can_manage_organisation(request.user, organisation):
+        raise NotFound()
+    try:
+        services.organisation_resubmit(actor=request.user, organisation=organisation)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return render_organisation(request, organisation, error=exc, status=exc.status)
+    messages.success(request, _("Your application is submitted. We will tell you when it is decided."))
+    return redirect("marketplace:organisation_detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
 def member_invite(request, pk: int):
     organisation = selectors.organisation_get_for_user(user=request.user, pk=pk)
     if not policy.can_manage_organisation(request.user, organisation):

@@ -262,3 +262,24 @@ def test_profile_edit_replaces_the_certificate(client, world):
     assert response.status_code == 400 and "再改" in response.content.decode()
     client.force_login(world.member_b)
     assert client.post(url, {"contact_phone": "x"}).status_code == 404
+
+
+def test_a_rejected_application_is_corrected_and_resubmitted(client, world):
+    org = services.organisation_apply_registered(
+        actor=world.member_a, name="待补正机构", uscc=make_uscc(), legal_representative="张三",
+        registration_authority="民政局")
+    services.organisation_reject(actor=world.operator, organisation=org, reason="缺少登记证书")
+    client.force_login(world.member_a)
+    page = client.get(reverse("marketplace:organisation_detail", args=[org.pk])).content.decode()
+    assert "缺少登记证书" in page and "重新提交申请" in page
+    client.post(reverse("marketplace:organisation_profile", args=[org.pk]),
+                {"contact_phone": "0571-3", "categories": [world.category.pk], "certificate": upload()})
+    response = client.post(reverse("marketplace:organisation_resubmit", args=[org.pk]))
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.status == S.PENDING and org.status_reason == "" and org.certificate
+    assert client.post(reverse("marketplace:organisation_resubmit", args=[org.pk])).status_code == 409
+    client.force_login(world.operator)
+    assert "待补正机构" in client.get(reverse("marketplace:operator_queue")).content.decode()
+    client.force_login(world.member_b)
+    assert client.post(reverse("marketplace:organisation_resubmit", args=[org.pk])).status_code == 404
