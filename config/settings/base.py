@@ -251,6 +251,8 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},
     },
 }

@@ -183,7 +183,7 @@ class Command(BaseCommand):
     def _list(self, office, year, lines, *, publish=True) -> PurchaseListPage:
         folder = OfficePurchaseListsPage.objects.get(office=office)
         page = PurchaseListPage(title=f"{year}年度{office.name.removesuffix('办事处')}购买服务清单",
-                                slug=f"{year}", office=office, year=year,
+                                slug=f"{year}", office=office, year=year, live=publish,
                                 intro="<p>依据区购买服务指导目录编制，经街道主任审批后发布。</p>")
         for item, title, qty, budget, month in lines:
             page.lines.add(PurchaseLine(item=item, title=title, quantity=qty, budget=Decimal(budget),
