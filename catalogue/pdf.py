@@ -3,42 +3,12 @@
 Only what the public may see is printed: live pages outside any private section.
 """
 
-import re
 from decimal import Decimal
 
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
 from marketplace.errors import NotFound
+from marketplace.pdf import render_pdf
 
 from .models import CatalogueIndexPage, PurchaseListPage, ServiceCategoryPage, ServiceItemPage
-
-
-def _css_string(text: str) -> str:
-    """A CSS string literal, safe inside <style> (no quote, backslash or tag can break out)."""
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r' else ch for ch in str(text))
-    return f'"{escaped}"'
-
-
-def _page_counter_css() -> str:
-    """The page footer as a CSS `content` value, e.g. "第 " counter(page) " 页，共 " counter(pages) " 页"."""
-    parts = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
-    return " ".join(f"counter({part[1:-1]})" if part in ("{page}", "{pages}") else _css_string(part)
-                    for part in parts if part)
-
-
-def render_pdf(template_name: str, context: dict, *, base_url: str, running_title: str = "") -> bytes:
-    """Render a template under catalogue/pdf/ to PDF bytes; `running_title` is printed atop every page."""
-    from weasyprint import HTML  # imported here: loading Pango and fonts is slow and only PDFs need it
-
-    html = render_to_string(template_name, {
-        **context,
-        "generated_at": timezone.localtime(),
-        "page_counter_css": _page_counter_css(),
-        "running_title_css": _css_string(running_title),
-    })
-    return HTML(string=html, base_url=base_url).write_pdf()
 
 
 def catalogue_document() -> dict:
