@@ -141,3 +141,28 @@ class Payment(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ContractDocument(models.Model):
+    """A generated contract PDF. Each signature or variation makes a new version; the SHA-256 is shown."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="documents")
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), storage=_private_storage, upload_to="contracts/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract document")
+        verbose_name_plural = _("contract documents")
+        ordering = ["contract", "-version"]
+        constraints = [models.UniqueConstraint(fields=["contract", "version"], name="one_document_per_version")]
+
+    def __str__(self):
+        return f"{self.contract} v{self.version}"

@@ -5,8 +5,10 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bids.models import Bid, Tender
@@ -14,9 +16,10 @@ from marketplace import policy
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.models import User
+from marketplace.pdf import render_pdf, sha256_hex
 from marketplace.statemachine import transition
 
-from .models import Contract, Milestone, Payment
+from .models import Contract, ContractDocument, Milestone, Payment
 from .signals import contract_closed
 
 CENT = Decimal("0.01")
@@ -151,7 +154,34 @@ def contract_sign(*, actor: User, contract_id: int, ip: str | None) -> Contract:
     audit_record(actor=actor, verb=f"contract.sign_{side}", obj=contract, after={"ip": ip})
     if contract.office_signed_at and contract.provider_signed_at:
         transition(contract, Contract.Status.ACTIVE, actor=actor, verb="contract.activate")
+        _queue_document(contract)
     return contract
+
+
+def _queue_document(contract: Contract) -> None:
+    from .tasks import contract_generate_document
+
+    transaction.on_commit(lambda: contract_generate_document.delay(contract.pk))
+
+
+@transaction.atomic
+def contract_document_generate(*, contract_id: int) -> ContractDocument:
+    """Render the contract as a Chinese PDF (甲方/乙方, 服务内容, 履约节点, 付款方式, 违约责任, signatures), store
+    it privately as the next version, and keep its SHA-256."""
+    contract = Contract.objects.select_related("office", "provider", "tender", "office_signed_by",
+                                               "provider_signed_by").get(pk=contract_id)
+    version = (contract.documents.aggregate(v=Max("version"))["v"] or 0) + 1
+    with translation.override(settings.LANGUAGE_CODE):
+        data = render_pdf("contracts/pdf/contract.html",
+                          {"contract": contract, "milestones": contract.milestones.order_by("sequence"),
+                           "version": version},
+                          base_url=settings.WAGTAILADMIN_BASE_URL, running_title=contract.title)
+    document = ContractDocument(contract=contract, version=version, sha256=sha256_hex(data))
+    document.file.save(f"contract-{contract.pk}-v{version}.pdf", ContentFile(data), save=False)
+    document.save()
+    audit_record(actor=None, verb="contract.document", obj=contract, after={"version": version,
+                                                                            "sha256": document.sha256})
+    return document
 
 
 def _lock_milestone(pk: int) -> tuple[Milestone, Contract]:

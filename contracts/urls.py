@@ -8,6 +8,8 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_public, name="contract_public"),
     path("dashboard/contracts/", views.contract_list, name="contract_list"),
     path("dashboard/contracts/<int:pk>/", views.contract_work, name="contract_work"),
+    path("dashboard/contracts/<int:pk>/documents/<int:version>.pdf", views.contract_document,
+         name="contract_document"),
     re_path(
         r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|sign|evidence|accept|reject|pay_offline|terminate)/$",
         views.contract_action,

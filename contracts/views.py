@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -69,3 +69,15 @@ def contract_action(request, pk: int, action: str):
         return redirect("contracts:contract_work", pk=contract.pk)
     messages.success(request, _("Saved."))
     return redirect("contracts:contract_work", pk=contract.pk)
+
+
+@login_required
+def contract_document(request, pk: int, version: int):
+    """The signed contract PDF, for the two parties and operators only."""
+    contract = selectors.contract_get_for_party(user=request.user, pk=pk)
+    document = contract.documents.filter(version=version).first()
+    if document is None:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="contract-{contract.pk}-v{version}.pdf"'
+    return response
