@@ -18,6 +18,7 @@ def provider_filterset(*, filters=None) -> ProviderFilter:
     qs = (
         Organisation.objects.filter(status=Organisation.Status.VERIFIED)
         .select_related("home_office")
+        .defer("description", "rating_breakdown", "home_office__rating_breakdown")  # the list shows neither
         # The default order, unless the query asks for another: best rated first, unrated last.
         .order_by(F("rating_score").desc(nulls_last=True), "name", "pk")
     )

@@ -120,8 +120,9 @@ def test_office_and_district_filters(client, directory):
     d = directory
     names, _ = listed(client, f"office={d.world.office_x.pk}")
     assert names == [d.filed_x.name]
-    names, _ = listed(client, f"district={d.office_z.district_id}")
+    names, response = listed(client, f"district={d.office_z.district_id}")
     assert names == [d.filed_z.name]
+    assert f'<option value="{d.office_z.district_id}" selected>西湖区</option>' in response.content.decode()
     names, _ = listed(client, f"district={d.world.office_x.district_id}")
     assert names == [d.filed_x.name]
 
