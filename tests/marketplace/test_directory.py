@@ -95,9 +95,11 @@ def test_lists_only_verified_organisations_best_rated_first_unrated_last(client,
     html = response.content.decode()
     if prefix:
         assert 'lang="en"' in html and "Sunshine Disability Centre" in html and "Not yet rated" in html
+        assert '<option value="-rating">Rating, highest first</option>' in html
         assert "Children and youth" in html  # the category filter's options speak English
     else:
         assert 'lang="zh-Hans"' in html and "阳光助残服务中心" in html and "儿童青少年服务" in html
+        assert '<option value="-rating">评分从高到低</option>' in html and "暂无评分" in html
 
 
 # --- Each filter ------------------------------------------------------------------------------------
