@@ -28,7 +28,9 @@ def contract_get_for_party(*, user, pk: int) -> Contract:
     contract = _with_milestones(Contract.objects.filter(pk=pk)).first()
     if contract is None:
         raise NotFound()
-    if not (policy.has_office_role(user, contract.office_id) or policy.is_member(user, contract.provider_id)):
+    # The office side is its procurement officers and head (evaluators score bids, not contracts), plus operators.
+    office_side = policy.can_run_procurement(user, contract.office_id) or policy.is_operator(user)
+    if not (office_side or policy.is_member(user, contract.provider_id)):
         raise NotFound()
     return contract
 

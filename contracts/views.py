@@ -63,7 +63,7 @@ def contract_action(request, pk: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # not yours / not allowed: the error page says so with its status
             raise
         messages.error(request, exc.message)
         return redirect("contracts:contract_work", pk=contract.pk)

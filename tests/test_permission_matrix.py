@@ -59,6 +59,8 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
 
 
 PUBLIC = expect(200)
+# The contract's parties: the provider's member, the office's procurement officer and head; operators oversee.
+CONTRACT_SIDES = ("member_a", "procurement_x", "head_x", "operator")
 SIGNED_IN = expect(200, anonymous=302)
 
 
@@ -176,20 +178,24 @@ ROWS: dict[str, Row | dict[str, Row]] = {
     "contracts:contract_public": Row(fmt("/contracts/{}/", pk("contract")), PUBLIC),
     "contracts:contract_list": Row("/dashboard/contracts/", SIGNED_IN),
     "contracts:contract_work": Row(fmt("/dashboard/contracts/{}/", pk("contract")),
-                                   only(200, ("member_a", *STAFF_X), others=404)),
+                                   only(200, CONTRACT_SIDES, others=404)),
+    "contracts:contract_document": Row(fmt("/dashboard/contracts/{}/documents/1.pdf", pk("contract")),
+                                       expect(404, anonymous=302)),  # no document generated in this world
     "contracts:contract_action": {
         action: Row(fmt("/dashboard/contracts/{}/" + action + "/", pk("contract")),
-                    {**only(0, ("member_a", *STAFF_X), others=404), **status}, method="post")
+                    {**only(0, CONTRACT_SIDES, others=404), **status}, method="post")
         for action, status in {
-            # The contract is active: sending and signing are over (the refusal comes back as a message on the
-            # contract page, 302); sending is the office's; an evaluator is no party to the contract's actions.
-            "send": {"member_a": 404, "procurement_x": 302, "head_x": 302, "evaluator_x": 404},
-            "sign": {"member_a": 302, "procurement_x": 302, "head_x": 302, "evaluator_x": 404},
-            "evidence": {"member_a": 404, "procurement_x": 404, "head_x": 404, "evaluator_x": 404},
-            "accept": {"member_a": 404, "procurement_x": 404, "head_x": 404, "evaluator_x": 404},
-            "reject": {"member_a": 404, "procurement_x": 404, "head_x": 404, "evaluator_x": 404},
-            "pay_offline": {"member_a": 404, "procurement_x": 404, "head_x": 404, "evaluator_x": 404},
-            "terminate": {"member_a": 302, "procurement_x": 302, "head_x": 302, "evaluator_x": 302},
+            # The contract is active: sending and signing are over (the 409 comes back as a message on the
+            # contract page, 302); sending is the office's; operators may only terminate. No milestone or payment
+            # id is given, so those actions are 404 for everyone. Terminating is the head's or an operator's (403
+            # for the other parties); without a reason it is refused with a message (302).
+            "send": {"member_a": 404, "procurement_x": 302, "head_x": 302, "operator": 404},
+            "sign": {"member_a": 302, "procurement_x": 302, "head_x": 302, "operator": 404},
+            "evidence": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
+            "accept": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
+            "reject": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
+            "pay_offline": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
+            "terminate": {"member_a": 403, "procurement_x": 403, "head_x": 302, "operator": 302},
         }.items()
     },
     "ratings:review_form": Row(fmt("/dashboard/contracts/{}/review/", pk("contract")),
