@@ -10,7 +10,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from catalogue.search import bigram_text
+
 from .blocks import BaseStreamBlock
+
+
+def _bigrams(page, body, *extra) -> str:
+    """Chinese text as overlapping character pairs, so search finds words inside longer text (catalogue.search)."""
+    return bigram_text([page.title, *extra, *body.stream_block.get_searchable_content(body)])
 
 
 class HomePage(Page):
@@ -40,10 +47,13 @@ class StandardPage(Page):
     content_panels = Page.content_panels + [FieldPanel("body")]
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
     subpage_types = ["cms.StandardPage"]
-    search_fields = Page.search_fields + [index.SearchField("body")]
+    search_fields = Page.search_fields + [index.SearchField("body"), index.SearchField("search_bigrams")]
 
     class Meta:
         verbose_name = _("standard page")
+
+    def search_bigrams(self) -> str:
+        return _bigrams(self, self.body)
 
 
 class NewsIndexPage(Page):
@@ -71,10 +81,17 @@ class NewsPage(Page):
     content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types = []
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("search_bigrams"),
+    ]
 
     class Meta:
         verbose_name = _("news page")
+
+    def search_bigrams(self) -> str:
+        return _bigrams(self, self.body, self.summary)
 
 
 @register_setting(icon="site")

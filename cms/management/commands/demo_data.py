@@ -41,6 +41,9 @@ from ratings import services as ratings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: these are demo logins
+# Street-office staff and operators must use two-factor sign-in. The demo accounts share this authenticator
+# secret (printed, and `manage.py demo_totp_code` prints the current code): demo data only, never real accounts.
+DEMO_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105
 
 # One login per role; printed by the command and listed in the README.
 LOGINS = [
@@ -56,10 +59,21 @@ LOGINS = [
 
 
 def _user(email: str, **fields) -> User:
+    from allauth.account.models import EmailAddress
+
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=PASSWORD, **fields)
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
+
+
+def _with_totp(user: User) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 class Command(BaseCommand):
@@ -297,7 +311,13 @@ class Command(BaseCommand):
         bids.tender_cancel(actor=officer, tender_id=tenders[3].pk, reason="需求调整，并入下一年度清单。")
 
     def _print_logins(self):
+        for email in ("admin@demo.cn", "procurement@demo.cn", "evaluator@demo.cn", "head@demo.cn", "xixing@demo.cn"):
+            _with_totp(User.objects.get(email=email))
         self.stdout.write(self.style.SUCCESS("Demo data ready · 演示数据已就绪"))
         self.stdout.write(f"Password for every demo login · 所有演示账号密码: {PASSWORD}")
+        self.stdout.write(
+            "Office staff and the operator sign in with a one-time code · 街道与运营账号需两步验证: "
+            f"authenticator secret {DEMO_TOTP_SECRET}, or run `.venv/bin/python manage.py demo_totp_code`"
+        )
         for email, role in LOGINS:
             self.stdout.write(f"  {email:<22} {role}")
