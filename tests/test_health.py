@@ -2,8 +2,6 @@
 
 import pytest
 
-from config.celery_app import app as celery_app
-
 
 @pytest.mark.django_db
 def test_healthz_ok(client):
@@ -13,14 +11,10 @@ def test_healthz_ok(client):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_an_unreachable_broker(client):
+def test_healthz_reports_an_unreachable_broker(client, settings):
     # A real connection attempt to a port where nothing listens.
-    original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        celery_app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
     assert "127.0.0.1" not in response.content.decode()

@@ -1,5 +1,6 @@
 """Liveness: /healthz reports whether the database and the broker can be reached."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -20,7 +21,7 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         checks["database"] = "error"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         checks["broker"] = "ok"
     except Exception:  # noqa: BLE001
