@@ -255,6 +255,9 @@ class Organisation(BilingualNameMixin, Reputation):
             models.Index(fields=["status", "-rating_score"], name="org_status_rating_idx"),
             models.Index(fields=["status", "-contracts_completed"], name="org_status_completed_idx"),
             models.Index(fields=["status", "created_at"], name="org_status_created_idx"),
+            # Name order of the public directory. The rating order has a PostgreSQL-only partial index with
+            # NULLS LAST (migration 0003), which Django's Index cannot express portably.
+            models.Index(fields=["name", "id"], condition=models.Q(status="verified"), name="org_verified_name_idx"),
         ]
 
     def __str__(self):
