@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -11,11 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import PurchaseListPage, ServiceItemPage
 from marketplace.models import Grade, Organisation, ServiceCategory, StreetOffice, money_field
-
-
-def _private_storage():
-    """Bid and objection documents live in private storage, served only through permission-checked views."""
-    return storages["private"]
+from marketplace.uploads import private_storage
 
 
 class Tender(models.Model):
@@ -281,7 +276,7 @@ class Objection(models.Model):
                                      verbose_name=_("objecting bidder"))
     lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grounds = models.TextField(_("grounds"))
-    document = models.FileField(_("supporting document"), storage=_private_storage, upload_to="objections/%Y/",
+    document = models.FileField(_("supporting document"), storage=private_storage, upload_to="objections/%Y/",
                                 blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)

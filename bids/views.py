@@ -75,42 +75,51 @@ def bid_edit(request, pk: int):
     return render(request, "bids/bid_form.html", {"tender": tender, "form": form, "error": error}, status=status)
 
 
-@login_required
-@require_POST
-def clarification_ask(request, pk: int):
+def _bidder_post(request, pk: int, call, success: str, *, default_organisation: bool = False):
+    """A bidder's POST on the public tender page: one service call, then back to the page with a message.
+
+    Refusals the bidder can act on (400, 409) come back as a message; 403 and 404 show their error page.
+    """
     tender = selectors.tender_get_public(pk=pk)
-    organisation = organisations_of_user(user=request.user).filter(pk=request.POST.get("organisation") or 0).first()
-    if organisation is None:
-        organisation = organisations_of_user(user=request.user).first()
+    mine = organisations_of_user(user=request.user)
+    organisation = mine.filter(pk=request.POST.get("organisation") or 0).first()
+    if organisation is None and default_organisation:
+        organisation = mine.first()
     if organisation is None:
         raise Http404
     try:
-        services.clarification_ask(actor=request.user, tender_id=tender.pk, organisation=organisation,
-                                   question=request.POST.get("question", ""))
-        messages.success(request, _("Your question is sent. The answer will be published on this page."))
+        call(tender=tender, organisation=organisation)
+        messages.success(request, success)
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):
             raise
         messages.error(request, exc.message)
     return redirect("bids:tender_detail", pk=tender.pk)
+
+
+@login_required
+@require_POST
+def clarification_ask(request, pk: int):
+    return _bidder_post(
+        request, pk,
+        lambda tender, organisation: services.clarification_ask(
+            actor=request.user, tender_id=tender.pk, organisation=organisation,
+            question=request.POST.get("question", "")),
+        _("Your question is sent. The answer will be published on this page."),
+        default_organisation=True,
+    )
 
 
 @login_required
 @require_POST
 def objection_lodge(request, pk: int):
-    tender = selectors.tender_get_public(pk=pk)
-    organisation = organisations_of_user(user=request.user).filter(pk=request.POST.get("organisation") or 0).first()
-    if organisation is None:
-        raise Http404
-    try:
-        services.objection_lodge(actor=request.user, tender_id=tender.pk, organisation=organisation,
-                                 grounds=request.POST.get("grounds", ""))
-        messages.success(request, _("Your objection is lodged. The award waits for the office's answer."))
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    return redirect("bids:tender_detail", pk=tender.pk)
+    return _bidder_post(
+        request, pk,
+        lambda tender, organisation: services.objection_lodge(
+            actor=request.user, tender_id=tender.pk, organisation=organisation,
+            grounds=request.POST.get("grounds", "")),
+        _("Your objection is lodged. The award waits for the office's answer."),
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bids.models import Tender
 from marketplace.models import Organisation, StreetOffice, money_field
+from marketplace.uploads import private_storage
 
 
 class Contract(models.Model):
@@ -143,18 +144,13 @@ class Payment(models.Model):
 ZERO = Decimal("0.00")
 
 
-def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
 
 class ContractDocument(models.Model):
     """A generated contract PDF. Each signature or variation makes a new version; the SHA-256 is shown."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="documents")
     version = models.PositiveSmallIntegerField(_("version"))
-    file = models.FileField(_("file"), storage=_private_storage, upload_to="contracts/%Y/")
+    file = models.FileField(_("file"), storage=private_storage, upload_to="contracts/%Y/")
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
 

@@ -136,3 +136,19 @@ def world(site) -> World:
             give_totp(user)
     return World(office_x=office_x, office_y=office_y, operator=operator, member_a=member_a, member_b=member_b,
                  org_a=org_a, org_b=org_b, category=category, item=item, **people)
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker in this process, on the configured broker (memory on SQLite runs, Redis in CI).
+
+    Messages left by earlier tests (queued on commit, never consumed) are purged first, so the worker runs only
+    what this test sends. Use with `django_db(transaction=True)`: the worker's Django fix-up closes connections.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+        yield worker

@@ -146,8 +146,9 @@ ROWS: dict[str, Row | dict[str, Row]] = {
     # Members may ask (an empty question is refused with a message on the tender page); staff have no organisation.
     "bids:clarification_ask": Row(fmt("/tenders/{}/questions/", pk("tender")),
                                   only(302, ("member_a", "member_b"), others=404), method="post"),
+    # member_a's bid is still sealed (not opened), so it is no bidder that may object yet: 403.
     "bids:objection_lodge": Row(fmt("/tenders/{}/objections/", pk("tender")),
-                                only(302, ("member_a",), others=404), method="post",
+                                only(403, ("member_a",), others=404), method="post",
                                 data=lambda c: {"organisation": c.org_a.pk}),
     "bids:bid_edit": Row(fmt("/tenders/{}/bid/", pk("tender")), SIGNED_IN),
     "bids:bid_receipt": Row(fmt("/bids/{}/receipt/", pk("bid_b")), only(200, ("member_b",), others=404)),

@@ -5,12 +5,10 @@ import datetime as dt
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from bids.models import Tender
 from bids.tasks import tenders_close_due
-from config.celery_app import app as celery_app
 
 
 def _wait_for(predicate, timeout=20.0):
@@ -23,16 +21,15 @@ def _wait_for(predicate, timeout=20.0):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_runs_the_beat_sweep(world):
+def test_worker_runs_the_beat_sweep(world, celery_worker):
     now = timezone.now()
     tender = Tender.objects.create(
         office=world.office_x, title="过期未关闭的项目", budget_ceiling="10000.00", status=Tender.Status.PUBLISHED,
         published_at=now - dt.timedelta(days=10), clarification_deadline=now - dt.timedelta(days=5),
         submission_deadline=now - dt.timedelta(seconds=1),
     )
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        tenders_close_due.delay()
-        assert _wait_for(lambda: Tender.objects.get(pk=tender.pk).status != Tender.Status.PUBLISHED)
+    tenders_close_due.delay()
+    assert _wait_for(lambda: Tender.objects.get(pk=tender.pk).status != Tender.Status.PUBLISHED)
     tender.refresh_from_db()
     # No bids arrived, so below the minimum: unsuccessful, with a public reason.
     assert tender.status == Tender.Status.UNSUCCESSFUL

@@ -3,6 +3,7 @@
 import bids.models
 import django.db.models.deletion
 from django.conf import settings
+import marketplace.uploads
 from django.db import migrations, models
 
 
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('grounds', models.TextField(verbose_name='grounds')),
-                ('document', models.FileField(blank=True, storage=bids.models._private_storage, upload_to='objections/%Y/', verbose_name='supporting document')),
+                ('document', models.FileField(blank=True, storage=marketplace.uploads.private_storage, upload_to='objections/%Y/', verbose_name='supporting document')),
                 ('status', models.CharField(choices=[('submitted', 'Awaiting answer'), ('upheld', 'Upheld'), ('rejected', 'Rejected')], default='submitted', max_length=10, verbose_name='status')),
                 ('lodged_at', models.DateTimeField(auto_now_add=True, verbose_name='lodged at')),
                 ('answer', models.TextField(blank=True, verbose_name='answer')),

@@ -2,6 +2,7 @@
 
 import contracts.models
 import django.db.models.deletion
+import marketplace.uploads
 from django.db import migrations, models
 
 
@@ -17,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('file', models.FileField(storage=contracts.models._private_storage, upload_to='contracts/%Y/', verbose_name='file')),
+                ('file', models.FileField(storage=marketplace.uploads.private_storage, upload_to='contracts/%Y/', verbose_name='file')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('generated_at', models.DateTimeField(auto_now_add=True, verbose_name='generated at')),
                 ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='contracts.contract')),

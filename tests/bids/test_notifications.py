@@ -5,14 +5,12 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
 from bids import services
 from bids.models import Tender
 from bids.tasks import tenders_remind_drafts
-from config.celery_app import app as celery_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +24,7 @@ def _wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_deadline_reminder_goes_once_to_organisations_with_only_a_draft(world):
+def test_deadline_reminder_goes_once_to_organisations_with_only_a_draft(world, celery_worker):
     now = timezone.now()
     tender = Tender.objects.create(
         office=world.office_x, category=world.category, title="提醒测试项目", budget_ceiling=Decimal("50000"),
@@ -41,11 +39,10 @@ def test_deadline_reminder_goes_once_to_organisations_with_only_a_draft(world):
                                    price=Decimal(1000))
     services.bid_submit(actor=world.member_b, bid_id=done.pk)
     mail.outbox.clear()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        tenders_remind_drafts.delay()
-        assert _wait_for(lambda: len(mail.outbox) >= 1)
-        tenders_remind_drafts.delay()
-        time.sleep(1.5)
+    tenders_remind_drafts.delay()
+    assert _wait_for(lambda: len(mail.outbox) >= 1)
+    tenders_remind_drafts.delay()
+    time.sleep(1.5)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.member_a.email]

@@ -30,7 +30,8 @@ def test_demo_data_is_realistic_and_idempotent(client):
     assert Organisation.objects.filter(track="registered").count() == 4
     assert {"published", "draft", "cancelled", "awarded"} <= set(Tender.objects.values_list("status", flat=True))
     assert Review.objects.filter(status="published").exists()
-    assert PurchaseListPage.objects.filter(live=False).count() == 1  # waiting for the head's approval
+    waiting = PurchaseListPage.objects.get(live=False)  # waiting for the head's approval
+    assert waiting.workflow_in_progress
     assert "demo-pass-2026" in out.getvalue() and "head@demo.cn" in out.getvalue()
     call_command("demo_data", stdout=io.StringIO())
     assert _counts() == first

@@ -5,11 +5,9 @@ import re
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 
-from config.celery_app import app as celery_app
 from marketplace import policy, services
 from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.models import AuditEvent, Membership
@@ -34,14 +32,14 @@ def _wait_for(predicate, timeout=20.0):
 # Committed transactions: the in-process worker closes the database connections when it starts (Celery's Django
 # fix-up), which a test wrapped in one transaction would not survive on PostgreSQL.
 @pytest.mark.django_db(transaction=True)
-def test_invitation_email_goes_out_through_the_worker_and_the_link_lets_the_invitee_join(client, world):
+def test_invitation_email_goes_out_through_the_worker_and_the_link_lets_the_invitee_join(
+        client, world, celery_worker):
     # given the admin of A invites someone by email
     client.force_login(world.member_a)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        response = client.post(reverse("marketplace:member_invite", args=[world.org_a.pk]),
-                               {"email": "Newcomer@Example.cn", "role": MEMBER})
-        assert response.status_code == 302
-        assert _wait_for(lambda: len(mail.outbox) == 1)
+    response = client.post(reverse("marketplace:member_invite", args=[world.org_a.pk]),
+                           {"email": "Newcomer@Example.cn", "role": MEMBER})
+    assert response.status_code == 302
+    assert _wait_for(lambda: len(mail.outbox) == 1)
     message = mail.outbox[0]
     assert message.to == ["newcomer@example.cn"] and "长河社会工作服务中心" in message.subject
     path = re.search(r"http://testserver(/dashboard/invitations/\S+/)", message.body).group(1)
