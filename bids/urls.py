@@ -13,6 +13,7 @@ urlpatterns = [
     path("tenders/<int:pk>/objections/", views.objection_lodge, name="objection_lodge"),
     path("tenders/<int:pk>/bid/", views.bid_edit, name="bid_edit"),
     path("bids/<int:pk>/receipt/", views.bid_receipt, name="bid_receipt"),
+    path("bids/<int:pk>/receipt.pdf", views.bid_receipt_pdf, name="bid_receipt_pdf"),
     path("bids/<int:pk>/withdraw/", views.bid_withdraw, name="bid_withdraw"),
     path("awards/", views.award_list, name="award_list"),
     path("dashboard/tenders/", views.office_tender_list, name="office_tender_list"),

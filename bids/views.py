@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from marketplace import policy
 from marketplace.errors import DomainError
 from marketplace.models import OfficeStaff, User
+from marketplace.pdf import render_pdf
 from marketplace.selectors import organisations_of_user
 
 from . import selectors, services
@@ -126,6 +127,19 @@ def objection_lodge(request, pk: int):
 def bid_receipt(request, pk: int):
     bid = selectors.bid_get_for_member(user=request.user, pk=pk)
     return render(request, "bids/bid_receipt.html", {"bid": bid, "tender": bid.tender})
+
+
+@login_required
+def bid_receipt_pdf(request, pk: int):
+    """The receipt as a PDF, for the bidding organisation's members only."""
+    bid = selectors.bid_get_for_member(user=request.user, pk=pk)
+    if not bid.receipt_digest:
+        raise Http404
+    data = render_pdf("bids/pdf/receipt.html", {"bid": bid, "tender": bid.tender},
+                      base_url=request.build_absolute_uri("/"), running_title=bid.tender.title)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bid-receipt-{bid.pk}-v{bid.version}.pdf"'
+    return response
 
 
 @login_required

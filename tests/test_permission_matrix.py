@@ -152,6 +152,7 @@ ROWS: dict[str, Row | dict[str, Row]] = {
                                 data=lambda c: {"organisation": c.org_a.pk}),
     "bids:bid_edit": Row(fmt("/tenders/{}/bid/", pk("tender")), SIGNED_IN),
     "bids:bid_receipt": Row(fmt("/bids/{}/receipt/", pk("bid_b")), only(200, ("member_b",), others=404)),
+    "bids:bid_receipt_pdf": Row(fmt("/bids/{}/receipt.pdf", pk("bid_b")), only(200, ("member_b",), others=404)),
     "bids:bid_withdraw": Row(fmt("/bids/{}/withdraw/", pk("withdrawn_bid_a")),
                              only(409, ("member_a",), others=404), method="post"),
     "bids:office_tender_list": Row("/dashboard/tenders/", SIGNED_IN),

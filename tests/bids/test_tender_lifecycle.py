@@ -157,3 +157,22 @@ def test_sealed_until_the_deadline_for_every_role(world, tender, client, clock):
     clock.move_to(DEADLINE + dt.timedelta(seconds=1))
     client.force_login(world.procurement_x)
     assert "87,654.32" in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
+
+
+def test_receipt_pdf_carries_the_digest_with_the_cjk_font(world, tender, client, tmp_path):
+    import shutil
+    import subprocess
+
+    bid = submit(world, tender, world.member_a, world.org_a, "90000.00")
+    client.force_login(world.member_b)
+    assert client.get(f"/bids/{bid.pk}/receipt.pdf").status_code == 404
+    client.force_login(world.member_a)
+    response = client.get(f"/bids/{bid.pk}/receipt.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run([shutil.which("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "")
+    assert bid.receipt_digest in text and "长河社会工作服务中心" in text
+    fonts = subprocess.run([shutil.which("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert any("CJK" in line.replace("-", "") and " yes " in line for line in fonts.splitlines())
