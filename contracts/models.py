@@ -1,6 +1,5 @@
 """Contracts from awards, their milestones, and the payments for accepted milestones."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -140,8 +139,6 @@ class Payment(models.Model):
     def amount_fen(self) -> int:
         return int((self.amount * 100).to_integral_value())
 
-
-ZERO = Decimal("0.00")
 
 
 
