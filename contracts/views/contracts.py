@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from marketplace import policy
 from marketplace.errors import DomainError
 
-from . import selectors, services
+from .. import selectors, services
 
 
 def contract_public(request, pk: int):

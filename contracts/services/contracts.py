@@ -1,5 +1,4 @@
-"""Every state change of contracts: creation from an award, the milestone plan, signing, evidence,
-acceptance, payment and closure."""
+"""Contracts: creation from an award, the milestone plan, signing, the contract PDF and termination."""
 
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
@@ -19,8 +18,9 @@ from marketplace.models import User
 from marketplace.pdf import render_pdf, sha256_hex
 from marketplace.statemachine import transition
 
-from .models import Contract, ContractDocument, Milestone, Payment
-from .signals import contract_closed
+from ..models import Contract, ContractDocument, Milestone
+from ..signals import contract_closed
+from ._common import _lock, _office_side, _party_or_404, _provider_side
 
 CENT = Decimal("0.01")
 
@@ -82,26 +82,6 @@ def contract_create_from_award(*, tender: Tender, bid: Bid) -> Contract:
     return contract
 
 
-def _lock(pk: int) -> Contract:
-    contract = Contract.objects.select_for_update().filter(pk=pk).first()
-    if contract is None:
-        raise NotFound()
-    return contract
-
-
-def _office_side(actor, contract) -> bool:
-    return policy.can_run_procurement(actor, contract.office_id)
-
-
-def _provider_side(actor, contract) -> bool:
-    return policy.is_member(actor, contract.provider_id)
-
-
-def _party_or_404(actor, contract) -> None:
-    if not (_office_side(actor, contract) or _provider_side(actor, contract)):
-        raise NotFound()
-
-
 @transaction.atomic
 def contract_set_plan(*, actor: User, contract_id: int, starts_on: dt.date, ends_on: dt.date,
                       plan: list[dict]) -> Contract:
@@ -159,7 +139,7 @@ def contract_sign(*, actor: User, contract_id: int, ip: str | None) -> Contract:
 
 
 def _queue_document(contract: Contract) -> None:
-    from .tasks import contract_generate_document
+    from ..tasks import contract_generate_document
 
     transaction.on_commit(lambda: contract_generate_document.delay(contract.pk))
 
@@ -182,98 +162,6 @@ def contract_document_generate(*, contract_id: int) -> ContractDocument:
     audit_record(actor=None, verb="contract.document", obj=contract, after={"version": version,
                                                                             "sha256": document.sha256})
     return document
-
-
-def _lock_milestone(pk: int) -> tuple[Milestone, Contract]:
-    milestone = Milestone.objects.filter(pk=pk).first()
-    if milestone is None:
-        raise NotFound()
-    contract = _lock(milestone.contract_id)
-    return Milestone.objects.select_for_update().get(pk=pk), contract
-
-
-@transaction.atomic
-def milestone_submit_evidence(*, actor: User, milestone_id: int, report: str) -> Milestone:
-    milestone, contract = _lock_milestone(milestone_id)
-    if not _provider_side(actor, contract):
-        raise NotFound()
-    if contract.status != Contract.Status.ACTIVE:
-        raise Conflict(_("Evidence is submitted while the contract is active."))
-    if not report.strip():
-        raise ValidationFailed(_("Describe what was delivered."))
-    now = timezone.now()
-    milestone.evidence_report = report.strip()
-    milestone.submitted_at = now
-    milestone.first_submitted_at = milestone.first_submitted_at or now
-    return transition(milestone, Milestone.Status.SUBMITTED, actor=actor, verb="milestone.submit",
-                      fields=["evidence_report", "submitted_at", "first_submitted_at"])
-
-
-@transaction.atomic
-def milestone_accept(*, actor: User, milestone_id: int, amount: Decimal | None = None, reason: str = "") -> Milestone:
-    """Accept in full, or in part with an amount and a reason. A payment for the accepted amount is created."""
-    milestone, contract = _lock_milestone(milestone_id)
-    if not _office_side(actor, contract):
-        raise NotFound()
-    amount = milestone.amount if amount is None else Decimal(amount)
-    if amount <= 0 or amount > milestone.amount:
-        raise ValidationFailed(_("The accepted amount must be above zero and at most ¥%(amount)s.")
-                               % {"amount": f"{milestone.amount:,.2f}"})
-    if amount < milestone.amount and not reason.strip():
-        raise ValidationFailed(_("A partial acceptance needs a reason."))
-    milestone.accepted_amount = amount
-    milestone.decision_reason = reason.strip()
-    milestone.decided_at = timezone.now()
-    transition(milestone, Milestone.Status.ACCEPTED, actor=actor, verb="milestone.accept",
-               fields=["accepted_amount", "decision_reason", "decided_at"], note={"amount": amount})
-    payment = Payment.objects.create(milestone=milestone, amount=amount)
-    audit_record(actor=actor, verb="payment.create", obj=payment, after={"amount": amount})
-    return milestone
-
-
-@transaction.atomic
-def milestone_reject(*, actor: User, milestone_id: int, reason: str) -> Milestone:
-    milestone, contract = _lock_milestone(milestone_id)
-    if not _office_side(actor, contract):
-        raise NotFound()
-    if not reason.strip():
-        raise ValidationFailed(_("Give the reason for rejecting the evidence."))
-    milestone.decision_reason = reason.strip()
-    milestone.rejection_count += 1
-    transition(milestone, Milestone.Status.REJECTED, actor=actor, verb="milestone.reject",
-               fields=["decision_reason", "rejection_count"], note={"reason": milestone.decision_reason})
-    return transition(milestone, Milestone.Status.SCHEDULED, actor=actor, verb="milestone.reschedule")
-
-
-@transaction.atomic
-def payment_record_offline(*, actor: User, payment_id: int, reference: str) -> Payment:
-    """Without online payments, the office records a payment made outside the platform, with its reference."""
-    payment = Payment.objects.select_related("milestone").filter(pk=payment_id).first()
-    if payment is None:
-        raise NotFound()
-    contract = _lock(payment.milestone.contract_id)
-    if not _office_side(actor, contract):
-        raise NotFound()
-    if not reference.strip():
-        raise ValidationFailed(_("Enter the payment reference (for example the bank transfer number)."))
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
-    payment.method = Payment.Method.OFFLINE
-    payment.reference = reference.strip()
-    payment.recorded_by = actor
-    return _payment_succeeded(payment, contract, actor=actor, fields=["method", "reference", "recorded_by"])
-
-
-def _payment_succeeded(payment: Payment, contract: Contract, *, actor, fields=()) -> Payment:
-    payment.paid_at = timezone.now()
-    transition(payment, Payment.Status.SUCCEEDED, actor=actor, verb="payment.succeed", fields=["paid_at", *fields],
-               note={"method": payment.method, "reference": payment.reference})
-    milestone = Milestone.objects.select_for_update().get(pk=payment.milestone_id)
-    transition(milestone, Milestone.Status.PAID, actor=actor, verb="milestone.paid")
-    if not contract.milestones.exclude(status=Milestone.Status.PAID).exists():
-        contract.closed_at = timezone.now()
-        transition(contract, Contract.Status.COMPLETED, actor=actor, verb="contract.complete", fields=["closed_at"])
-        contract_closed.send(sender=Contract, contract=contract)
-    return payment
 
 
 @transaction.atomic

@@ -1,0 +1,16 @@
+"""Every state change of contracts. The modules: `contracts` (creation, plan, signing, PDF, termination),
+`milestones` (evidence and acceptance) and `payments`. Callers import from this package."""
+
+from ._common import _lock, _office_side, _party_or_404, _provider_side  # noqa: F401
+from .contracts import (  # noqa: F401
+    contract_create_from_award,
+    contract_document_generate,
+    contract_send_for_signature,
+    contract_set_plan,
+    contract_sign,
+    contract_terminate,
+    default_milestone_plan,
+    milestone_plan_problems,
+)
+from .milestones import milestone_accept, milestone_reject, milestone_submit_evidence  # noqa: F401
+from .payments import payment_record_offline  # noqa: F401

@@ -1,0 +1,9 @@
+"""Contract pages. `contracts`: the public summary and the parties' working page, one POST per action."""
+
+from .contracts import (  # noqa: F401
+    contract_action,
+    contract_document,
+    contract_list,
+    contract_public,
+    contract_work,
+)
