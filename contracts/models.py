@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bids.models import Tender
@@ -87,6 +88,9 @@ class Milestone(models.Model):
     decided_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_amount = money_field(_("accepted amount"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
+    # When the overdue reminders went out, so each is sent once (the acceptance one again after a resubmission).
+    submission_reminded_at = models.DateTimeField(null=True, blank=True)
+    acceptance_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("milestone")
@@ -96,6 +100,39 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.contract} · {self.sequence}. {self.title}"
+
+    # Milestones a variation may not change: the provider has delivered them or they are settled.
+    LOCKED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.PAID)
+
+    def submission_overdue(self, today) -> bool:
+        """Evidence is late: the due date has passed and the milestone still waits for it."""
+        return self.status == self.Status.SCHEDULED and self.due_on < today
+
+    def acceptance_overdue(self, cutoff) -> bool:
+        """The office's decision is late: evidence waits since a local date before `cutoff`
+        (see contracts.selectors.acceptance_cutoff)."""
+        return (self.status == self.Status.SUBMITTED and self.submitted_at is not None
+                and timezone.localdate(self.submitted_at) < cutoff)
+
+
+class MilestoneEvidenceFile(models.Model):
+    """A file the provider hands in with a milestone's evidence (attendance list, photos, report). Private:
+    served only to the two parties and operators through a permission-checked view."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="evidence_files")
+    file = models.FileField(_("file"), storage=private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["milestone", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class Payment(models.Model):
@@ -159,3 +196,55 @@ class ContractDocument(models.Model):
 
     def __str__(self):
         return f"{self.contract} v{self.version}"
+
+
+class ContractVariation(models.Model):
+    """A variation (合同变更) of the value, the term or the milestone plan. One party proposes, the other accepts
+    or rejects; an accepted variation is applied and the contract PDF is issued again as a new version."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")  # waiting for the other party
+        ACCEPTED = "accepted", _("Accepted")  # applied to the contract (final)
+        REJECTED = "rejected", _("Rejected")  # the other party declined, with a reason (final)
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # the proposing party took it back (final)
+
+    TRANSITIONS = {
+        Status.PROPOSED: {Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN},
+        Status.ACCEPTED: set(),
+        Status.REJECTED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    class Side(models.TextChoices):
+        OFFICE = "office", _("Street office (party A)")
+        PROVIDER = "provider", _("Provider (party B)")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="variations")
+    number = models.PositiveSmallIntegerField(_("number"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    proposed_side = models.CharField(_("proposed by"), max_length=10, choices=Side.choices)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reason = models.TextField(_("reason for the variation"))
+    # The contract as it was, and as the variation would make it: value (string), term (ISO dates) and the
+    # complete milestone plan [{"id": existing milestone or null, "title", "due_on", "amount"}].
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_ip = models.GenericIPAddressField(null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("contract variation")
+        verbose_name_plural = _("contract variations")
+        ordering = ["contract", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="unique_variation_number"),
+            models.UniqueConstraint(fields=["contract"], condition=models.Q(status="proposed"),
+                                    name="one_open_variation_per_contract"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract} · {self.number}"
