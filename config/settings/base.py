@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "tenders-remind-drafts": {"task": "bids.tasks.tenders_remind_drafts", "schedule": 15 * 60.0},
     "review-windows-close-due": {"task": "ratings.tasks.review_windows_close_due", "schedule": 300.0},
     "organisations-reinstate-due": {"task": "marketplace.tasks.organisations_reinstate_due", "schedule": 3600.0},
+    "milestones-remind-overdue": {"task": "contracts.tasks.milestones_remind_overdue", "schedule": 24 * 3600.0},
 }
 
 # --- Email -----------------------------------------------------------------------
@@ -225,6 +226,9 @@ TENDER_MIN_SUBMISSION_WORKING_DAYS = env.int("TENDER_MIN_SUBMISSION_WORKING_DAYS
 TENDER_MIN_CLARIFICATION_WORKING_DAYS = env.int("TENDER_MIN_CLARIFICATION_WORKING_DAYS", default=2)
 TENDER_STANDSTILL_WORKING_DAYS = env.int("TENDER_STANDSTILL_WORKING_DAYS", default=5)
 CONTRACT_DEFAULT_MILESTONE_SPLIT = [30, 40, 30]
+# The office decides on a milestone's evidence within this many working days, or the acceptance is overdue.
+CONTRACT_ACCEPTANCE_WORKING_DAYS = env.int("CONTRACT_ACCEPTANCE_WORKING_DAYS", default=10)
+CONTRACT_EVIDENCE_MAX_FILES = 10
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=14)
 # Bayesian prior weight: how many "average" reviews each score starts from.
 RATING_PRIOR_WEIGHT = env.int("RATING_PRIOR_WEIGHT", default=5)
