@@ -163,6 +163,18 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Stripe (online) payments: one PaymentIntent per attempt; a declined attempt may be retried with a new one.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=0)
+    payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=100, blank=True, db_index=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    failure_message = models.TextField(_("failure message"), blank=True)
+    transfer_id = models.CharField(_("Stripe transfer"), max_length=100, blank=True)
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    refund_id = models.CharField(_("Stripe refund"), max_length=100, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    refund_reason = models.TextField(_("reason for the refund"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,6 +187,51 @@ class Payment(models.Model):
     @property
     def amount_fen(self) -> int:
         return int((self.amount * 100).to_integral_value())
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event, stored by its id so a redelivered duplicate is a no-op.
+
+    `processed_at` stays empty while the event waits (its payment row was busy or not yet visible);
+    the reconciliation task applies it later."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["received_at"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.type}"
+
+
+class PayoutAccount(models.Model):
+    """A provider's Stripe Connect (Express) account, to which its payments are transferred."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="payout_account")
+    stripe_account_id = models.CharField(_("Stripe account"), max_length=100, unique=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    onboarded_at = models.DateTimeField(_("onboarded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+
+    def __str__(self):
+        return f"{self.organisation} · {self.stripe_account_id}"
+
+    @property
+    def ready(self) -> bool:
+        return self.payouts_enabled and self.details_submitted
 
 
 
