@@ -93,6 +93,11 @@ class Reputation(models.Model):
     rating_score = models.DecimalField(_("rating"), max_digits=4, decimal_places=3, null=True, blank=True)
     rating_count = models.PositiveIntegerField(_("number of reviews"), default=0)
     rating_breakdown = models.JSONField(_("rating by criterion"), default=dict, blank=True)
+    # The sum of every criterion score of every published review (the raw material of the Bayesian score);
+    # `ratings` keeps it so that publishing one review updates only the subjects it concerns.
+    rating_total = models.PositiveIntegerField(_("sum of review scores"), default=0)
+    # Objective indicators computed from contracts, milestones, payments and objections (see ratings.indicators).
+    indicators = models.JSONField(_("objective indicators"), default=dict, blank=True)
 
     class Meta:
         abstract = True

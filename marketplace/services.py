@@ -429,10 +429,15 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
 @transaction.atomic
 def reputation_set(
     *, subject: Organisation | StreetOffice, score: Decimal | None, count: int, breakdown: dict,
-    contracts_completed: int | None = None, contracts_terminated: int | None = None,
+    total: int | None = None, contracts_completed: int | None = None, contracts_terminated: int | None = None,
 ) -> None:
-    """Write the reputation fields. Only `ratings` calls this, after it recomputes a subject's aggregate."""
+    """Write the reputation fields. Only `ratings` calls this, after it recomputes a subject's aggregate.
+
+    `breakdown` is the sum of scores per criterion and `total` the sum over all criteria (see ratings.aggregation).
+    """
     fields = {"rating_score": score, "rating_count": count, "rating_breakdown": breakdown}
+    if total is not None:
+        fields["rating_total"] = total
     if isinstance(subject, Organisation):
         if contracts_completed is not None:
             fields["contracts_completed"] = contracts_completed
@@ -442,5 +447,34 @@ def reputation_set(
     audit_record(actor=None, verb="reputation.update", obj=subject,
                  before={"rating_score": subject.rating_score, "rating_count": subject.rating_count},
                  after={"rating_score": score, "rating_count": count})
+    for name, value in fields.items():
+        setattr(subject, name, value)
+
+
+def reputation_scores_set(*, model: type[Organisation] | type[StreetOffice], scores: dict[int, Decimal | None]) -> int:
+    """Write the Bayesian score of many subjects of one side at once (the side's global mean moved).
+
+    Only rows whose score changes are written, in one UPDATE per 500 rows. Returns how many changed.
+    """
+    current = dict(model.objects.filter(pk__in=list(scores)).values_list("pk", "rating_score"))
+    changed = [model(pk=pk, rating_score=score) for pk, score in scores.items()
+               if pk in current and current[pk] != score]
+    if changed:
+        model.objects.bulk_update(changed, ["rating_score"], batch_size=500)
+    return len(changed)
+
+
+def reputation_indicators_set(
+    *, subject: Organisation | StreetOffice, indicators: dict,
+    contracts_completed: int | None = None, contracts_terminated: int | None = None,
+) -> None:
+    """Write the objective indicators that `ratings` computed from contracts, payments and objections."""
+    fields = {"indicators": indicators}
+    if isinstance(subject, Organisation):
+        if contracts_completed is not None:
+            fields["contracts_completed"] = contracts_completed
+        if contracts_terminated is not None:
+            fields["contracts_terminated"] = contracts_terminated
+    type(subject).objects.filter(pk=subject.pk).update(**fields)
     for name, value in fields.items():
         setattr(subject, name, value)

@@ -1,8 +1,10 @@
 """Settings shared by every environment. Each value that differs between machines comes from the environment."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -212,6 +214,9 @@ CELERY_BEAT_SCHEDULE = {
     "tenders-end-standstill": {"task": "bids.tasks.tenders_end_standstill", "schedule": 60.0},
     "tenders-remind-drafts": {"task": "bids.tasks.tenders_remind_drafts", "schedule": 15 * 60.0},
     "review-windows-close-due": {"task": "ratings.tasks.review_windows_close_due", "schedule": 300.0},
+    "review-reminders-due": {"task": "ratings.tasks.review_reminders_due", "schedule": 3600.0},
+    "reputation-recompute-all": {"task": "ratings.tasks.reputation_recompute_all",
+                                 "schedule": crontab(hour=2, minute=30)},  # nightly, Asia/Shanghai
     "organisations-reinstate-due": {"task": "marketplace.tasks.organisations_reinstate_due", "schedule": 3600.0},
     "milestones-remind-overdue": {"task": "contracts.tasks.milestones_remind_overdue", "schedule": 24 * 3600.0},
 }
@@ -232,6 +237,13 @@ CONTRACT_EVIDENCE_MAX_FILES = 10
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=14)
 # Bayesian prior weight: how many "average" reviews each score starts from.
 RATING_PRIOR_WEIGHT = env.int("RATING_PRIOR_WEIGHT", default=5)
+# Reminder to a side that has not reviewed, this many days before its window closes (sent once).
+REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=3)
+# Operators are asked to look at an organisation whose Bayesian score is below this with at least N reviews.
+RATING_FLAG_THRESHOLD = Decimal(env("RATING_FLAG_THRESHOLD", default="2.5"))
+RATING_FLAG_MIN_REVIEWS = env.int("RATING_FLAG_MIN_REVIEWS", default=3)
+# A payment is late when made more than this many working days after the milestone's acceptance.
+PAYMENT_LATE_WORKING_DAYS = env.int("PAYMENT_LATE_WORKING_DAYS", default=10)
 
 # --- Stripe (optional: without keys payments are recorded as paid outside the platform) ---
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
