@@ -8,6 +8,11 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_public, name="contract_public"),
     path("dashboard/contracts/", views.contract_list, name="contract_list"),
     path("dashboard/contracts/<int:pk>/", views.contract_work, name="contract_work"),
+    path("dashboard/payments/<int:pk>/pay/", views.payment_pay, name="payment_pay"),
+    path("dashboard/payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
+    path("dashboard/payouts/<int:org>/onboard/", views.payout_onboard, name="payout_onboard"),
+    path("dashboard/payouts/<int:org>/return/", views.payout_return, name="payout_return"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("dashboard/contracts/<int:pk>/documents/<int:version>.pdf", views.contract_document,
          name="contract_document"),
     re_path(

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(hour=2, minute=30)},  # nightly, Asia/Shanghai
     "organisations-reinstate-due": {"task": "marketplace.tasks.organisations_reinstate_due", "schedule": 3600.0},
     "milestones-remind-overdue": {"task": "contracts.tasks.milestones_remind_overdue", "schedule": 24 * 3600.0},
+    # A lost or deferred Stripe webhook delays a payment by at most this long; it never loses it.
+    "payments-reconcile": {"task": "contracts.tasks.payments_reconcile", "schedule": 180.0},
 }
 
 # --- Email -----------------------------------------------------------------------

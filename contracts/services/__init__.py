@@ -13,4 +13,14 @@ from .contracts import (  # noqa: F401
     milestone_plan_problems,
 )
 from .milestones import milestone_accept, milestone_reject, milestone_submit_evidence  # noqa: F401
-from .payments import payment_record_offline  # noqa: F401
+from .payments import (  # noqa: F401
+    payment_handle_webhook,
+    payment_pay,
+    payment_reconcile,
+    payment_record_offline,
+    payment_refund,
+    payment_transfer,
+    payout_onboarding_refresh,
+    payout_onboarding_start,
+    stripe_enabled,
+)

@@ -7,3 +7,4 @@ from .contracts import (  # noqa: F401
     contract_public,
     contract_work,
 )
+from .payments import payment_pay, payment_refund, payout_onboard, payout_return, stripe_webhook  # noqa: F401

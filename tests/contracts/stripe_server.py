@@ -19,6 +19,7 @@ import asyncio
 import json
 import random
 import string
+import sys
 import time
 from urllib.parse import urlencode
 
@@ -159,7 +160,8 @@ async def serve() -> None:
     site = web.TCPSite(front, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
-    print(f"READY {port} {ls_port}", flush=True)
+    sys.stdout.write(f"READY {port} {ls_port}\n")
+    sys.stdout.flush()
     await asyncio.Event().wait()
 
 
