@@ -1,9 +1,12 @@
 """Input validation for tender set-up, bids and awards."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.forms import UploadField
 from marketplace.models import Organisation
+from marketplace.uploads import validate_upload
 
 from .models import Tender
 
@@ -16,6 +19,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class TenderForm(forms.ModelForm):
+    tender_document = UploadField(
+        label=_("Tender document (PDF)"), required=False,
+        help_text=_("PDF, up to 20 MB. It can be replaced until the tender is published; after that, changes are "
+                    "published as answers to clarifications."),
+    )
+
     class Meta:
         model = Tender
         fields = [
@@ -29,17 +38,70 @@ class TenderForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 
+    field_order = ["title", "description", "tender_document"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tender_document"].widget.attrs["accept"] = ".pdf,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files at once, each checked by content and size like every upload of the platform."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = []
+        for file in files:
+            file = super().clean(file, initial)
+            try:
+                validate_upload(file)
+            except ValidationError as exc:
+                raise ValidationError(f"{file.name}: {exc.messages[0]}", code=exc.code) from exc
+            cleaned.append(file)
+        return cleaned
+
+
+RESPONSE_PREFIX = "response_"
+
 
 class BidForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Bidding organisation"))
     price = forms.DecimalField(label=_("Price (yuan)"), max_digits=14, decimal_places=2, min_value=0.01)
     proposal = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    attachments = AttachmentsField(
+        label=_("Add files"), required=False,
+        help_text=_("PDF, JPEG or PNG, up to 20 MB each; several at once. They are sealed with the bid and their "
+                    "SHA-256 is on the receipt. If the form comes back with an error, choose the files again."),
+    )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
+        self.fields["attachments"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+        # One response per technical criterion; the service refuses to submit while a required one is empty.
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"{RESPONSE_PREFIX}{criterion.pk}"] = forms.CharField(
+                label=_("Response to “%(criterion)s” (%(weight)d points)") % {"criterion": criterion.name,
+                                                                               "weight": criterion.weight},
+                widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                help_text=_("Required before the bid can be submitted.") if criterion.response_required else "",
+            )
+        self.order_fields(["organisation", "price", "proposal",
+                           *[f"{RESPONSE_PREFIX}{c.pk}" for c in self.criteria], "attachments"])
+
+    def responses(self) -> dict[int, str] | None:
+        if not self.criteria:
+            return None
+        return {c.pk: self.cleaned_data.get(f"{RESPONSE_PREFIX}{c.pk}", "") for c in self.criteria}
 
 
 class ReasonForm(forms.Form):

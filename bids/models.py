@@ -89,6 +89,11 @@ class Tender(models.Model):
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     public_reason = models.TextField(_("public reason"), blank=True)
+    # The tender document (招标文件): replaceable only while draft; after publication changes are clarifications.
+    document = models.FileField(_("tender document"), storage=private_storage, upload_to="tenders/%Y/", blank=True)
+    document_name = models.CharField(_("document file name"), max_length=200, blank=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
+    document_size = models.PositiveBigIntegerField(_("document size (bytes)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,6 +190,8 @@ class Criterion(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("tender"))
     name = models.CharField(_("criterion"), max_length=100)
     weight = models.PositiveSmallIntegerField(_("weight"), validators=[MinValueValidator(1)])
+    # A required criterion needs a written response before a bid can be submitted.
+    response_required = models.BooleanField(_("response required"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -194,6 +201,47 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.weight})"
+
+
+class BidResponse(models.Model):
+    """The bidder's written response to one technical criterion. Sealed with its bid."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="responses", verbose_name=_("bid"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="responses",
+                                  verbose_name=_("technical criterion"))
+    text = models.TextField(_("response"))
+
+    class Meta:
+        verbose_name = _("response to a criterion")
+        verbose_name_plural = _("responses to criteria")
+        ordering = ["bid", "criterion__order", "criterion_id"]
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="one_response_per_criterion")]
+
+    def __str__(self):
+        return f"{self.bid} · {self.criterion.name}"
+
+
+class BidAttachment(models.Model):
+    """A file of a bid, stored privately. Its SHA-256 is part of the receipt and is checked again at opening.
+
+    A replacement version copies the rows of the version it replaces; they share the stored file."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("bid"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to="bids/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    verified = models.BooleanField(_("file matches at opening"), null=True)
+
+    class Meta:
+        verbose_name = _("bid attachment")
+        verbose_name_plural = _("bid attachments")
+        ordering = ["bid", "id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class PanelMember(models.Model):

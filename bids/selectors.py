@@ -7,7 +7,7 @@ from marketplace import policy
 from marketplace.errors import NotFound
 
 from .filters import TenderFilter
-from .models import Bid, PanelMember, Tender
+from .models import Bid, BidAttachment, PanelMember, Tender
 
 
 def tender_filterset(*, filters=None) -> TenderFilter:
@@ -100,3 +100,70 @@ def objecting_organisations(*, user, tender: Tender):
     org_ids = policy.principal(user).organisation_ids
     return [b.organisation for b in Bid.objects.filter(tender=tender, organisation_id__in=org_ids,
                                                        opened_at__isnull=False).select_related("organisation")]
+
+
+def tender_document_get(*, user, pk: int) -> Tender:
+    """The tender document: public once the tender is; before that, the office's own staff only."""
+    tender = Tender.objects.filter(pk=pk).first()
+    if tender is None or not tender.document or not (tender.is_public or policy.has_office_role(user,
+                                                                                             tender.office_id)):
+        raise NotFound()
+    return tender
+
+
+def may_see_opened_bid_content(user, bid: Bid) -> bool:
+    """After opening, a bid's responses and files are for the office's staff who run the tender and the panel
+    members who have declared no conflict. The bidding organisation's own members always see their bid."""
+    if policy.is_member(user, bid.organisation_id):
+        return True
+    if bid.status not in OPENED_STATUSES or bid.tender.bids_are_sealed:
+        return False
+    return policy.can_run_procurement(user, bid.tender.office_id) or has_declared(user, bid.tender)
+
+
+def bid_attachment_get_for_user(*, user, pk: int) -> BidAttachment:
+    """A bid's file, sealed like its bid: the same "not found" whether missing or not this user's to see."""
+    attachment = BidAttachment.objects.select_related("bid__tender").filter(pk=pk).first()
+    if attachment is None or not getattr(user, "is_authenticated", False) \
+            or not may_see_opened_bid_content(user, attachment.bid):
+        raise NotFound()
+    return attachment
+
+
+def bid_attachment_get_for_member(*, user, pk: int) -> BidAttachment:
+    attachment = BidAttachment.objects.select_related("bid").filter(pk=pk).first()
+    if attachment is None or not policy.is_member(user, attachment.bid.organisation_id):
+        raise NotFound()
+    return attachment
+
+
+EVALUATED_STATUSES = (Tender.Status.EVALUATING, Tender.Status.STANDSTILL, Tender.Status.AWARDED)
+
+
+def tender_get_for_evaluation_report(*, user, pk: int) -> Tender:
+    """The evaluation report (评标报告): for the office's staff who run the tender and the panel members who
+    have declared, once the bids are under evaluation (interim) or the award is proposed."""
+    tender = (Tender.objects.select_related("office", "category", "awarded_bid__organisation")
+              .filter(pk=pk, status__in=EVALUATED_STATUSES).first())
+    if tender is None or not (policy.can_run_procurement(user, tender.office_id) or has_declared(user, tender)):
+        raise NotFound()
+    return tender
+
+
+def award_notice_get(*, pk: int) -> Tender:
+    """The award notice (中标公示): public from the proposed award on; "not found" before."""
+    tender = (Tender.objects.select_related("office", "category", "awarded_bid__organisation")
+              .filter(pk=pk, status__in=(Tender.Status.STANDSTILL, Tender.Status.AWARDED),
+                      awarded_bid__isnull=False).first())
+    if tender is None:
+        raise NotFound()
+    return tender
+
+
+def opened_bid_contents(*, user, tender: Tender) -> list[Bid]:
+    """The opened bids' responses and files, for those who may read them (see may_see_opened_bid_content)."""
+    if tender.bids_are_sealed or not (policy.can_run_procurement(user, tender.office_id)
+                                      or has_declared(user, tender)):
+        return []
+    return list(Bid.objects.filter(tender=tender, status__in=OPENED_STATUSES).select_related("organisation")
+                .prefetch_related("responses__criterion", "attachments").order_by("submitted_at", "id"))

@@ -1,5 +1,7 @@
 """Tender pages: the public list and notice, the bidder's form, and the office's working page."""
 
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,9 +16,10 @@ from marketplace.errors import DomainError
 from marketplace.models import OfficeStaff, User
 from marketplace.pdf import render_pdf
 from marketplace.selectors import organisations_of_user
+from marketplace.uploads import serve_private
 
-from . import selectors, services
-from .forms import AwardForm, BidForm, ReasonForm, TenderForm
+from . import reports, selectors, services
+from .forms import RESPONSE_PREFIX, AwardForm, BidForm, ReasonForm, TenderForm
 from .models import Tender
 
 
@@ -51,29 +54,94 @@ def tender_detail(request, pk: int):
     return render(request, "bids/tender_detail.html", context)
 
 
+def _bid_initial(bid) -> dict:
+    """The form starts from the bidder's latest version, so a replacement begins with what was sealed."""
+    if bid is None:
+        return {}
+    initial = {"organisation": bid.organisation_id, "price": bid.price, "proposal": bid.proposal}
+    initial.update({f"{RESPONSE_PREFIX}{r.criterion_id}": r.text for r in bid.responses.all()})
+    return initial
+
+
 @login_required
 def bid_edit(request, pk: int):
-    """Prepare, save and submit a bid. A domain error (deadline, eligibility) keeps what was typed."""
+    """Prepare, save and submit a bid with its responses and files. A domain error (deadline, eligibility, an
+    unanswered required criterion) keeps what was typed."""
     tender = services.tender_close_if_due(selectors.tender_get_public(pk=pk))
     organisations = organisations_of_user(user=request.user)
-    form = BidForm(request.POST or None, organisations=organisations)
+    current = selectors.own_bids(user=request.user, tender=tender).prefetch_related("responses", "attachments").first()
+    form = BidForm(request.POST or None, request.FILES or None, organisations=organisations,
+                   criteria=tender.criteria.all(), initial=_bid_initial(current))
     error = None
     if request.method == "POST" and form.is_valid():
         try:
             bid = services.bid_save_draft(
                 actor=request.user, tender_id=tender.pk, organisation=form.cleaned_data["organisation"],
                 price=form.cleaned_data["price"], proposal=form.cleaned_data["proposal"],
+                responses=form.responses(),
             )
+            for file in form.cleaned_data["attachments"]:
+                services.bid_attachment_add(actor=request.user, bid_id=bid.pk, file=file)
             if "submit" in request.POST:
                 bid = services.bid_submit(actor=request.user, bid_id=bid.pk)
                 messages.success(request, _("Your bid is submitted and sealed. Keep the receipt."))
                 return redirect("bids:bid_receipt", pk=bid.pk)
             messages.success(request, _("Draft saved."))
-            return redirect("bids:tender_detail", pk=tender.pk)
+            return redirect("bids:bid_edit", pk=tender.pk)
         except DomainError as exc:
             error = exc
+            current = selectors.own_bids(user=request.user, tender=tender).prefetch_related("attachments").first()
     status = error.status if error else (400 if request.method == "POST" else 200)
-    return render(request, "bids/bid_form.html", {"tender": tender, "form": form, "error": error}, status=status)
+    return render(request, "bids/bid_form.html", {"tender": tender, "form": form, "error": error, "current": current},
+                  status=status)
+
+
+@login_required
+@require_POST
+def bid_attachment_remove(request, pk: int):
+    """Remove a file from the bidder's draft; refused (409) once the bid is sealed or the deadline has passed."""
+    attachment = selectors.bid_attachment_get_for_member(user=request.user, pk=pk)
+    bid = services.bid_attachment_remove(actor=request.user, bid_id=attachment.bid_id, attachment_id=attachment.pk)
+    messages.success(request, _("The file is removed from your draft."))
+    return redirect("bids:bid_edit", pk=bid.tender_id)
+
+
+@login_required
+def bid_attachment(request, pk: int):
+    """A bid's file: sealed like its bid (see bids.selectors.may_see_opened_bid_content)."""
+    attachment = selectors.bid_attachment_get_for_user(user=request.user, pk=pk)
+    stem = os.path.splitext(attachment.original_name)[0] or f"bid-file-{attachment.pk}"
+    return serve_private(attachment.file, download_name=stem)
+
+
+def tender_document(request, pk: int):
+    """The tender document: public with the tender; before publication, the office's staff only."""
+    tender = selectors.tender_document_get(user=request.user, pk=pk)
+    stem = os.path.splitext(tender.document_name)[0] or f"tender-{tender.pk}"
+    return serve_private(tender.document, download_name=stem)
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def award_notice_pdf(request, pk: int):
+    """The award notice (中标公示) as a PDF: public from the proposed award on, at a stable address."""
+    tender = selectors.award_notice_get(pk=pk)
+    data = render_pdf("bids/pdf/award_notice.html", reports.award_notice_context(tender, request=request),
+                      base_url=request.build_absolute_uri("/"), running_title=tender.title)
+    return _pdf_response(data, f"award-notice-{tender.pk}.pdf")
+
+
+@login_required
+def evaluation_report_pdf(request, pk: int):
+    """The evaluation report (评标报告) for the office's staff who run the tender and the declared panel."""
+    tender = selectors.tender_get_for_evaluation_report(user=request.user, pk=pk)
+    data = render_pdf("bids/pdf/evaluation_report.html", reports.evaluation_report_context(tender),
+                      base_url=request.build_absolute_uri("/"), running_title=tender.title)
+    return _pdf_response(data, f"evaluation-report-{tender.pk}.pdf")
 
 
 def _bidder_post(request, pk: int, call, success: str, *, default_organisation: bool = False):
@@ -137,9 +205,7 @@ def bid_receipt_pdf(request, pk: int):
         raise Http404
     data = render_pdf("bids/pdf/receipt.html", {"bid": bid, "tender": bid.tender},
                       base_url=request.build_absolute_uri("/"), running_title=bid.tender.title)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bid-receipt-{bid.pk}-v{bid.version}.pdf"'
-    return response
+    return _pdf_response(data, f"bid-receipt-{bid.pk}-v{bid.version}.pdf")
 
 
 @login_required
@@ -162,12 +228,16 @@ def office_tender_list(request):
 @login_required
 def office_tender(request, pk: int):
     tender = services.tender_close_if_due(selectors.tender_get_for_office(user=request.user, pk=pk))
-    form = TenderForm(request.POST or None, instance=tender) if tender.status == Tender.Status.DRAFT else None
+    form = (TenderForm(request.POST or None, request.FILES or None, instance=tender)
+            if tender.status == Tender.Status.DRAFT else None)
     error = None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.tender_update(actor=request.user, tender=tender,
-                                   **{f: form.cleaned_data[f] for f in form.changed_data})
+                                   **{f: form.cleaned_data[f] for f in form.changed_data if f != "tender_document"})
+            if form.cleaned_data.get("tender_document"):
+                services.tender_document_attach(actor=request.user, tender_id=tender.pk,
+                                                document=form.cleaned_data["tender_document"])
             if "publish" in request.POST:
                 services.tender_publish(actor=request.user, tender=tender)
                 messages.success(request, _("The tender is published."))
@@ -203,6 +273,9 @@ def office_tender(request, pk: int):
             ).exclude(panel_seats__tender=tender).order_by("email"),
             "award_form": AwardForm(),
             "cancel_form": ReasonForm(),
+            "report_available": tender.status in selectors.EVALUATED_STATUSES and opening_record is not None
+            and (policy.can_run_procurement(request.user, tender.office_id) or bool(seat and seat.declared_at)),
+            "bid_contents": selectors.opened_bid_contents(user=request.user, tender=tender),
         },
         status=error.status if error else (400 if form is not None and form.errors else 200),
     )

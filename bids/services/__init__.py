@@ -1,6 +1,7 @@
 """Every state change of tendering. `tenders`: the lifecycle and sealed bids; `evaluation`: panel and scores."""
 
 from .clarifications import clarification_answer, clarification_ask  # noqa: F401
+from .documents import bid_attachment_add, bid_attachment_remove, tender_document_attach  # noqa: F401
 from .evaluation import (  # noqa: F401
     criteria_set,
     panel_add,
@@ -10,6 +11,7 @@ from .evaluation import (  # noqa: F401
 )
 from .objections import has_pending_objection, objection_answer, objection_lodge  # noqa: F401
 from .tenders import (  # noqa: F401
+    bid_content_problems,
     bid_digest,
     bid_qualify,
     bid_ranking,

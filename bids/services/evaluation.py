@@ -20,15 +20,19 @@ OPENED = (Bid.Status.OPENED, Bid.Status.QUALIFIED, Bid.Status.DISQUALIFIED, Bid.
 
 
 @closes_due_tender_first
-def criteria_set(*, actor: User, tender_id: int, price_weight: int, criteria: list[tuple[str, int]]) -> Tender:
-    """Comprehensive scoring: the criteria and the price weight must sum to 100."""
+def criteria_set(*, actor: User, tender_id: int, price_weight: int, criteria: list[tuple]) -> Tender:
+    """Comprehensive scoring: the criteria and the price weight must sum to 100.
+
+    Each criterion is (name, weight) or (name, weight, response_required): a required criterion needs the
+    bidder's written response before a bid can be submitted."""
     tender = _lock_tender(tender_id)
     if not policy.can_run_procurement(actor, tender.office_id):
         raise NotFound()
     if tender.status != Tender.Status.DRAFT:
         raise Conflict(_("The evaluation method is fixed once the tender is published."))
-    weights = [w for _name, w in criteria]
-    if any(not name.strip() for name, _w in criteria):
+    criteria = [(c[0], c[1], bool(c[2]) if len(c) > 2 else False) for c in criteria]
+    weights = [w for _name, w, _required in criteria]
+    if any(not name.strip() for name, _w, _required in criteria):
         raise ValidationFailed(_("Every criterion needs a name."))
     if scoring.weights_problems(price_weight=price_weight, criteria_weights=weights):
         raise ValidationFailed(
@@ -38,13 +42,14 @@ def criteria_set(*, actor: User, tender_id: int, price_weight: int, criteria: li
         )
     tender.criteria.all().delete()
     Criterion.objects.bulk_create(
-        Criterion(tender=tender, name=name.strip(), weight=w, order=n) for n, (name, w) in enumerate(criteria)
+        Criterion(tender=tender, name=name.strip(), weight=w, response_required=required, order=n)
+        for n, (name, w, required) in enumerate(criteria)
     )
     tender.price_weight = price_weight
     tender.method = Tender.Method.COMPREHENSIVE if criteria else Tender.Method.LOWEST_PRICE
     tender.save(update_fields=["price_weight", "method", "updated_at"])
     audit_record(actor=actor, verb="tender.criteria", obj=tender,
-                 after={"price_weight": price_weight, "criteria": [[n, w] for n, w in criteria]})
+                 after={"price_weight": price_weight, "criteria": [[n, w, r] for n, w, r in criteria]})
     return tender
 
 

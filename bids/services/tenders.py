@@ -26,7 +26,7 @@ from marketplace.notifications import notify
 from marketplace.statemachine import transition
 from marketplace.workdays import add_working_days, working_days_between
 
-from ..models import Bid, Tender
+from ..models import Bid, BidAttachment, BidResponse, Tender
 from ..signals import tender_awarded
 
 # --- Purchase lists open draft tenders ------------------------------------------------------------
@@ -193,29 +193,71 @@ def _lock_tender(pk: int) -> Tender:
     return tender
 
 
-def bid_digest(bid: Bid) -> str:
-    """SHA-256 of the bid's canonical content. Recomputed at opening to show nothing changed."""
-    canonical = json.dumps(
-        {
-            "tender": bid.tender_id,
-            "organisation": bid.organisation_id,
-            "version": bid.version,
-            "price": f"{Decimal(bid.price):.2f}",
-            "proposal": bid.proposal,
-            "submitted_at": bid.submitted_at.isoformat(),
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+def file_sha256(file) -> str:
+    """SHA-256 of a Django File (an upload, or a file opened from storage), read in chunks."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def stored_file_sha256(field_file) -> str | None:
+    """Hash a stored file again from storage; None when it is missing."""
+    try:
+        with field_file.storage.open(field_file.name, "rb") as handle:
+            return file_sha256(handle)
+    except FileNotFoundError:
+        return None
+
+
+def bid_digest(bid: Bid, *, file_hashes: dict[int, str | None] | None = None) -> str:
+    """SHA-256 of the bid's canonical content: price, proposal, the response to each criterion and each file's
+    SHA-256. At submission the files' hashes are those taken at upload; at opening `file_hashes` carries them
+    hashed again from storage, so a file changed behind the platform's back shows as a mismatch.
+
+    Responses and files enter the canonical form only when the bid has some, so a bid without them keeps the
+    digest it always had."""
+    content = {
+        "tender": bid.tender_id,
+        "organisation": bid.organisation_id,
+        "version": bid.version,
+        "price": f"{Decimal(bid.price):.2f}",
+        "proposal": bid.proposal,
+        "submitted_at": bid.submitted_at.isoformat(),
+    }
+    responses = {str(r.criterion_id): r.text for r in bid.responses.all()}
+    if responses:
+        content["responses"] = responses
+    files = [
+        {"name": a.original_name, "size": a.size,
+         "sha256": file_hashes.get(a.pk) if file_hashes is not None else a.sha256}
+        for a in sorted(bid.attachments.all(), key=lambda a: a.pk)
+    ]
+    if files:
+        content["files"] = files
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _verify_opened_bid(bid: Bid) -> bool:
+    """Hash the bid's files again from storage, mark each, and recompute the receipt digest."""
+    attachments = list(bid.attachments.all())
+    hashes = {a.pk: stored_file_sha256(a.file) for a in attachments}
+    for a in attachments:
+        a.verified = hashes[a.pk] == a.sha256
+    if attachments:
+        BidAttachment.objects.bulk_update(attachments, ["verified"])
+    return bid_digest(bid, file_hashes=hashes) == bid.receipt_digest
 
 
 def _close_locked(tender: Tender) -> None:
     """Close a locked, published tender past its deadline, and open its bids."""
     now = timezone.now()
     tender.closed_at = now
-    submitted = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED))
+    submitted = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED)
+                     .prefetch_related("responses", "attachments"))
     if len(submitted) < tender.min_bids:
         tender.public_reason = _("Fewer bids were received (%(count)d) than the minimum of %(min)d.") % {
             "count": len(submitted), "min": tender.min_bids,
@@ -229,7 +271,7 @@ def _close_locked(tender: Tender) -> None:
     Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT).update(status=Bid.Status.WITHDRAWN)
     for bid in submitted:
         bid.opened_at = now
-        bid.digest_verified = bid_digest(bid) == bid.receipt_digest
+        bid.digest_verified = _verify_opened_bid(bid)
         transition(bid, Bid.Status.OPENED, actor=None, verb="bid.open", fields=["opened_at", "digest_verified"],
                    note={"digest_verified": bid.digest_verified})
     if submitted:
@@ -320,8 +362,33 @@ def _validate_bid(tender: Tender, price) -> Decimal:
     return price
 
 
+def _clean_responses(tender: Tender, responses) -> dict[int, str]:
+    """The responses by criterion id, stripped; only the tender's own criteria."""
+    known = set(tender.criteria.values_list("pk", flat=True))
+    cleaned = {}
+    for criterion_id, text in (responses or {}).items():
+        if int(criterion_id) not in known:
+            raise ValidationFailed(_("This tender has no such technical criterion."), code="unknown_criterion")
+        cleaned[int(criterion_id)] = (text or "").strip()
+    return cleaned
+
+
+def _copy_content(source: Bid, target: Bid) -> None:
+    """A new version starts from the one it replaces: its responses and files (sharing the stored files)."""
+    BidResponse.objects.bulk_create(
+        BidResponse(bid=target, criterion_id=r.criterion_id, text=r.text) for r in source.responses.all()
+    )
+    BidAttachment.objects.bulk_create(
+        BidAttachment(bid=target, file=a.file.name, original_name=a.original_name, size=a.size, sha256=a.sha256,
+                      uploaded_by_id=a.uploaded_by_id)
+        for a in source.attachments.order_by("pk")
+    )
+
+
 @closes_due_tender_first
-def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "") -> Bid:
+def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "",
+                   responses: dict[int, str] | None = None) -> Bid:
+    """Save the organisation's draft. `responses` maps criterion id → text (None keeps the draft's own)."""
     tender = _lock_tender(tender_id)
     _require_bidder(actor, organisation)
     _require_open(tender)
@@ -330,8 +397,10 @@ def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, p
         raise PermissionDenied(_("Your organisation may not bid on this tender."), reasons=[str(r) for r in reasons])
     if price not in (None, ""):
         price = _validate_bid(tender, price)
+    cleaned = _clean_responses(tender, responses) if responses is not None else None
     bid = Bid.objects.select_for_update().filter(tender=tender, organisation=organisation,
                                                  status=Bid.Status.DRAFT).first()
+    latest = None
     if bid is None:
         latest = Bid.objects.filter(tender=tender, organisation=organisation).order_by("-version").first()
         bid = Bid(tender=tender, organisation=organisation, created_by=actor,
@@ -339,8 +408,25 @@ def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, p
     bid.price = price or None
     bid.proposal = proposal
     bid.save()
+    if latest is not None:
+        _copy_content(latest, bid)
+    if cleaned is not None:
+        bid.responses.filter(criterion_id__in=[k for k, v in cleaned.items() if not v]).delete()
+        for criterion_id, text in cleaned.items():
+            if text:
+                BidResponse.objects.update_or_create(bid=bid, criterion_id=criterion_id, defaults={"text": text})
     audit_record(actor=actor, verb="bid.save_draft", obj=bid, after={"version": bid.version})
     return bid
+
+
+def bid_content_problems(bid: Bid, tender: Tender) -> list[str]:
+    """What stops a draft from being submitted besides the price: each required criterion left unanswered."""
+    answered = set(bid.responses.exclude(text="").values_list("criterion_id", flat=True))
+    return [
+        _("Write a response to the criterion “%(criterion)s”.") % {"criterion": c.name}
+        for c in tender.criteria.filter(response_required=True).order_by("order", "pk")
+        if c.pk not in answered
+    ]
 
 
 @closes_due_tender_first
@@ -362,6 +448,9 @@ def bid_submit(*, actor: User, bid_id: int) -> Bid:
     if reasons:
         raise PermissionDenied(_("Your organisation may not bid on this tender."), reasons=[str(r) for r in reasons])
     _validate_bid(tender, bid.price)
+    problems = bid_content_problems(bid, tender)
+    if problems:
+        raise ValidationFailed(problems[0], reasons=problems, code="responses_required")
     for earlier in Bid.objects.select_for_update().filter(tender=tender, organisation=bid.organisation,
                                                           status=Bid.Status.SUBMITTED):
         transition(earlier, Bid.Status.SUPERSEDED, actor=actor, verb="bid.supersede", note={"by_version": bid.version})
