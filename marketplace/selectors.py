@@ -54,7 +54,8 @@ def office_list() -> QuerySet[StreetOffice]:
     return (
         StreetOffice.objects.select_related("district")
         .annotate(n_filed=Count("filed_organisations", filter=Q(filed_organisations__status="verified")))
-        .order_by("district__name", "name")
+        # The ranking: best Bayesian score first, unrated offices last, then by name.
+        .order_by(F("rating_score").desc(nulls_last=True), "name", "pk")
     )
 
 

@@ -171,7 +171,7 @@ def flag_low_scores() -> list[LowScoreFlag]:
     if flags:
         operators = list(User.objects.filter(is_platform_operator=True, is_active=True))
         for flag in flags:
-            notify(users=operators, template="ratings/low_score_flag",
+            notify(users=operators, template="review_flag",
                    context={"organisation": flag.organisation.name, "score": str(flag.score), "count": flag.count,
                             "path": "/dashboard/operator/ratings/"})
     return flags

@@ -78,7 +78,8 @@ def _reviewed_party(actor: User, review: Review) -> bool:
 
 def _window_context(window: ReviewWindow) -> dict:
     contract = window.contract
-    return {"contract": contract.title, "contract_id": contract.pk, "closes": window.closes_at.isoformat(),
+    return {"contract": contract.title, "contract_id": contract.pk,
+            "closes": timezone.localtime(window.closes_at).strftime("%Y-%m-%d %H:%M"),
             "path": f"/dashboard/contracts/{contract.pk}/review/"}
 
 
@@ -92,7 +93,7 @@ def review_window_open(*, contract: Contract) -> ReviewWindow:
     )
     if created:
         audit_record(actor=None, verb="review_window.open", obj=window, after={"closes_at": window.closes_at})
-        notify(users=office_side_users(contract) + provider_side_users(contract), template="ratings/review_open",
+        notify(users=office_side_users(contract) + provider_side_users(contract), template="review_open",
                context=_window_context(window))
     return window
 
@@ -112,7 +113,7 @@ def review_reminders_due() -> int:
             users = [u for d in Direction.values if d not in done for u in side_users(window.contract, d)]
             window.reminded_at = now
             window.save(update_fields=["reminded_at"])
-            notify(users=users, template="ratings/review_reminder", context=_window_context(window))
+            notify(users=users, template="review_reminder", context=_window_context(window))
             sent += 1
     return sent
 
