@@ -1,4 +1,4 @@
-"""Contract tasks: generate the signed contract PDF."""
+"""Contract tasks: generate the signed contract PDF; remind the parties of overdue milestones."""
 
 from celery import shared_task
 
@@ -8,6 +8,12 @@ from . import services
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def contract_generate_document(contract_id: int) -> str:
     return services.contract_document_generate(contract_id=contract_id).sha256
+
+
+@shared_task
+def milestones_remind_overdue() -> int:
+    """Beat (daily): one reminder for each late evidence and each late acceptance."""
+    return services.milestones_remind_overdue()
 
 
 @shared_task

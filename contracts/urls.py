@@ -15,8 +15,11 @@ urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("dashboard/contracts/<int:pk>/documents/<int:version>.pdf", views.contract_document,
          name="contract_document"),
+    path("dashboard/contracts/<int:pk>/plan/", views.contract_plan, name="contract_plan"),
+    path("dashboard/contracts/<int:pk>/variations/new/", views.contract_variation_new, name="contract_variation_new"),
+    path("dashboard/contracts/<int:pk>/evidence/<int:file_id>/", views.evidence_file, name="evidence_file"),
     re_path(
-        r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|sign|evidence|accept|reject|pay_offline|terminate)/$",
+        r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|sign|evidence|accept|reject|pay_offline|terminate|variation_accept|variation_reject|variation_withdraw)/$",
         views.contract_action,
         name="contract_action",
     ),

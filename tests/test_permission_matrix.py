@@ -183,6 +183,14 @@ ROWS: dict[str, Row | dict[str, Row]] = {
                                    only(200, CONTRACT_SIDES, others=404)),
     "contracts:contract_document": Row(fmt("/dashboard/contracts/{}/documents/1.pdf", pk("contract")),
                                        expect(404, anonymous=302)),  # no document generated in this world
+    # The plan is the office's, and only while a draft: the active contract's plan is refused with a message (302).
+    "contracts:contract_plan": Row(fmt("/dashboard/contracts/{}/plan/", pk("contract")),
+                                   only(302, ("procurement_x", "head_x"), others=404), method="post"),
+    "contracts:contract_variation_new": Row(fmt("/dashboard/contracts/{}/variations/new/", pk("contract")),
+                                            only(200, ("member_a", "procurement_x", "head_x"), others=404)),
+    # Org A's evidence file for the contract's last milestone: the parties and operators, never anyone else.
+    "contracts:evidence_file": Row(fmt("/dashboard/contracts/{}/evidence/{}/", pk("contract"), pk("evidence_file")),
+                                   only(200, CONTRACT_SIDES, others=404)),
     "contracts:contract_action": {
         action: Row(fmt("/dashboard/contracts/{}/" + action + "/", pk("contract")),
                     {**only(0, CONTRACT_SIDES, others=404), **status}, method="post")
@@ -198,6 +206,9 @@ ROWS: dict[str, Row | dict[str, Row]] = {
             "reject": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
             "pay_offline": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
             "terminate": {"member_a": 403, "procurement_x": 403, "head_x": 302, "operator": 302},
+            # No variation id is given: 404 for every side (tests/contracts/test_variations.py covers the sides).
+            **{action: dict.fromkeys(CONTRACT_SIDES, 404)
+               for action in ("variation_accept", "variation_reject", "variation_withdraw")},
         }.items()
     },
     "ratings:review_form": Row(fmt("/dashboard/contracts/{}/review/", pk("contract")),
@@ -285,6 +296,7 @@ class Context:
     withdrawn_bid_a: Any
     contract: Any
     purchase_list: PurchaseListPage
+    evidence_file: Any = None
 
 
 def build_context(world) -> Context:
@@ -323,6 +335,11 @@ def build_context(world) -> Context:
     contract_services.contract_send_for_signature(actor=w.procurement_x, contract_id=contract.pk)
     contract_services.contract_sign(actor=w.procurement_x, contract_id=contract.pk, ip="127.0.0.1")
     contract = contract_services.contract_sign(actor=w.member_a, contract_id=contract.pk, ip="127.0.0.1")
+    last = contract.milestones.order_by("-sequence").first()
+    contract_services.milestone_submit_evidence(
+        actor=w.member_a, milestone_id=last.pk, report="签到表",
+        files=[SimpleUploadedFile("sign-in.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")])
+    evidence_file = last.evidence_files.get()
     # A published purchase list of office X.
     folder = OfficePurchaseListsPage.objects.get(office=w.office_x)
     purchase_list = PurchaseListPage(title="2026年度长河街道购买服务清单", slug="changhe-2026", year=2026,
@@ -334,7 +351,7 @@ def build_context(world) -> Context:
     return Context(world=w, org_a=w.org_a, office_x=w.office_x,
                    admin_a=Membership.objects.get(organisation=w.org_a, user=w.member_a), filed_x=filed_x,
                    invitation=invitation, tender=tender, bid_b=bid_b, withdrawn_bid_a=withdrawn, contract=contract,
-                   purchase_list=purchase_list)
+                   purchase_list=purchase_list, evidence_file=evidence_file)
 
 
 def _rows():

@@ -18,7 +18,7 @@ from marketplace.models import User
 from marketplace.pdf import render_pdf, sha256_hex
 from marketplace.statemachine import transition
 
-from ..models import Contract, ContractDocument, Milestone
+from ..models import Contract, ContractDocument, ContractVariation, Milestone
 from ..signals import contract_closed
 from ._common import _lock, _office_side, _party_or_404, _provider_side
 
@@ -92,6 +92,7 @@ def contract_set_plan(*, actor: User, contract_id: int, starts_on: dt.date, ends
         raise Conflict(_("The milestone plan can be changed only while the contract is a draft."))
     if ends_on <= starts_on:
         raise ValidationFailed(_("The term must end after it starts."))
+    plan = [{"title": m["title"], "due_on": m["due_on"], "amount": Decimal(m["amount"])} for m in plan]
     problems = milestone_plan_problems(value=contract.value, starts_on=starts_on, ends_on=ends_on, plan=plan)
     if problems:
         raise ValidationFailed(problems[0], reasons=problems)
@@ -154,6 +155,8 @@ def contract_document_generate(*, contract_id: int) -> ContractDocument:
     with translation.override(settings.LANGUAGE_CODE):
         data = render_pdf("contracts/pdf/contract.html",
                           {"contract": contract, "milestones": contract.milestones.order_by("sequence"),
+                           "variations": contract.variations.filter(status=ContractVariation.Status.ACCEPTED)
+                           .select_related("decided_by").order_by("number"),
                            "version": version},
                           base_url=settings.WAGTAILADMIN_BASE_URL, running_title=contract.title)
     document = ContractDocument(contract=contract, version=version, sha256=sha256_hex(data))
