@@ -1,0 +1,410 @@
+"""The sealing walk: every role through every GET path of the project, looking for a sealed bid's price and proposal.
+
+A tender carries member A's sealed bid, whose price and proposal are unique markers, and an earlier version of it
+(replaced, so never opened) with markers of its own. Every URL pattern of the project is taken from the URL
+resolver (as the permission matrix does) and filled with the world's ids: our pages, the Django admin (changelists,
+change views and history of every registered model), the Wagtail admin (search, reports, listings), the Atom feed,
+PDFs (read with pdftotext) and the audit log. Before the deadline only member A's members may see the markers.
+After the deadline (the task closes and opens the tender) the panel member who declared no conflict sees the
+opened bid; the one who did not declare still sees nothing, and the replaced version stays sealed for everyone.
+
+A pattern whose parameters cannot be filled fails the walk, unless `SKIPPED` says why it cannot show a bid.
+"""
+
+import datetime as dt
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.urls import get_resolver
+from wagtail.models import Page
+
+from bids import services as bid_services
+from bids import tasks as bid_tasks
+from bids.models import Bid, Tender
+from marketplace import services as marketplace_services
+from marketplace.models import AuditEvent, OfficeStaff
+from tests.conftest import give_totp, verified_email
+from tests.factories import UserFactory
+from tests.test_permission_matrix import DEADLINE, MONDAY, _walk, build_context
+
+pytestmark = pytest.mark.django_db
+
+PRICE, PROPOSAL = Decimal("87654.32"), "SEALED-MARKER-5c1e9a 我方服务方案"
+OLD_PRICE, OLD_PROPOSAL = Decimal("76543.21"), "REPLACED-MARKER-0b7d44 旧版方案"
+SEALED_MARKERS = ("87654.32", "87,654.32", "87654", "SEALED-MARKER-5c1e9a")
+REPLACED_MARKERS = ("76543.21", "76,543.21", "76543", "REPLACED-MARKER-0b7d44")
+
+ROLES = ("anonymous", "member_a", "member_b", "procurement_x", "procurement_y", "evaluator_x", "evaluator_2",
+         "head_x", "operator", "editor")
+
+# Patterns (by route, as the resolver writes them) that the walk does not fill, and why none can show a bid.
+SKIPPED = {
+    r"^accounts/": "django-allauth's pages: sign-in, sign-up and tokens of the person's own account; no bid data",
+    r"^admin/password_reset/confirm/": "a password-reset token of the person's own account",
+    r"^admin/(images|documents)/": "one Wagtail image or document of the CMS; bids are neither, and bid files are "
+                                   "private uploads served only by bids' permission-checked views",
+    r"^documents/": "Wagtail documents, served under Wagtail's collection privacy; bid files are not documents",
+    r"^admin/(users|groups)/": "one Wagtail user account or group; the bid is no user and no user page shows bids",
+    r"^admin/(collections|workflows|sites|redirects)/": "one Wagtail collection, workflow, task, site or redirect; "
+                                                        "none refers to a bid",
+    r"^admin/editing-sessions/": "Wagtail's edit-lock pings (POST, by session id), for pages and snippets only",
+    r"^admin/settings/<slug:app_name>/<slug:model_name>/<int:pk>/": "one site-settings object by id; the walk "
+                                                                    "opens each settings model's own edit page",
+    r"^admin/api/main/\^pages/<int:pk>/action/": "page actions of Wagtail's admin API (POST, CMS pages only)",
+    r"^admin/failwhale/$": "Wagtail's deliberate error page (it raises to test error reporting)",
+    r"^admin/pages/workflow/": "a page's workflow task state by id; bids are not pages",
+    r"^admin/pages/<int:page_id>/revisions/<int:revision_id>/": "one page revision; bids are not pages",
+    r"^admin/pages/<int:page_id>/workflow_history/detail/": "one page workflow state; bids are not pages",
+    r"^admin/pages/<int:page_to_move_id>/move/<int:destination_id>/": "moving a page under another page",
+    r"^admin/images/chooser/": "Wagtail's image chooser by image id",
+    r"^django-admin/\(\?P<url>": "the Django admin's catch-all for unknown admin URLs (a redirect or a 404)",
+    r"^_util/authenticate_with_password/": "the password form of a private CMS page (bids are not pages)",
+}
+
+# Extra requests with a query string: searches and filters that could be used to probe a sealed value. The echo of
+# the query is no leak, so only markers that are not part of the query are looked for.
+PROBES = (
+    "/django-admin/bids/bid/?q=87654", "/django-admin/bids/bid/?q=SEALED-MARKER",
+    "/django-admin/bids/bid/?price=87654.32", "/django-admin/bids/bid/?o=5",
+    "/django-admin/marketplace/auditevent/?q=87654", "/django-admin/marketplace/auditevent/?q=SEALED-MARKER",
+    "/admin/search/?q=87654", "/admin/search/?q=SEALED-MARKER", "/admin/pages/search/?q=SEALED-MARKER",
+    "/search/?q=SEALED-MARKER", "/search/?q=87654", "/tenders/?q=SEALED-MARKER", "/en/tenders/feed/",
+)
+
+
+@dataclass
+class Walk:
+    ctx: Any
+    bid: Bid  # member A's sealed bid (markers SEALED_*)
+    replaced: Bid  # its earlier version, replaced before the deadline (markers REPLACED_*)
+    home: Page
+    users: dict
+
+
+def _build(world) -> Walk:
+    ctx = build_context(world)
+    tender = ctx.tender
+    evaluator_2 = UserFactory(email="evaluator_2@example.cn")
+    marketplace_services.office_staff_add(actor=world.operator, office=world.office_x, user=evaluator_2,
+                                          role=OfficeStaff.Role.EVALUATOR)
+    verified_email(evaluator_2)
+    give_totp(evaluator_2)
+    for evaluator in (world.evaluator_x, evaluator_2):
+        bid_services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=evaluator)
+    # Platform operators are the Django admin's staff; the Wagtail editor is a CMS superuser without it.
+    world.operator.is_staff = world.operator.is_superuser = True
+    world.operator.save(update_fields=["is_staff", "is_superuser"])
+    editor = UserFactory(email="editor@example.cn", is_superuser=True)
+    verified_email(editor)
+
+    def submit(price, proposal):
+        draft = bid_services.bid_save_draft(actor=world.member_a, tender_id=tender.pk, organisation=world.org_a,
+                                            price=price, proposal=proposal)
+        return bid_services.bid_submit(actor=world.member_a, bid_id=draft.pk)
+
+    replaced = submit(OLD_PRICE, OLD_PROPOSAL)
+    bid = submit(PRICE, PROPOSAL)
+    replaced.refresh_from_db()
+    assert (replaced.status, bid.status) == (Bid.Status.SUPERSEDED, Bid.Status.SUBMITTED)
+    users = {role: getattr(world, role) for role in ROLES if hasattr(world, role)}
+    users.update(anonymous=None, evaluator_2=evaluator_2, editor=editor)
+    return Walk(ctx=ctx, bid=bid, replaced=replaced, home=Page.objects.get(depth=2), users=users)
+
+
+# --- Filling the URL patterns -------------------------------------------------------------------------------
+
+PARAM = re.compile(r"(?<!\?P)<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+def _regex_params(route: str) -> list[tuple[int, int, str, str]]:
+    """The named groups of a regex route: (start, end, name, body), nested parentheses included."""
+    found = []
+    for match in re.finditer(r"\(\?P<(\w+)>", route):
+        depth, i = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(route[i], 0) if route[i - 1] != "\\" else 0
+            i += 1
+        found.append((match.start(), i, match.group(1), route[match.end():i - 1]))
+    return found
+
+
+def params_of(route: str) -> list[str]:
+    return [m.group("name") for m in PARAM.finditer(route)] + [name for *_x, name, _b in _regex_params(route)]
+
+
+def substitute(route: str, values: dict[str, Any]) -> str:
+    for start, end, name, _body in reversed(_regex_params(route)):
+        route = route[:start] + str(values[name]) + route[end:]
+    route = PARAM.sub(lambda m: str(values[m.group("name")]), route)
+    return "/" + route.replace("^", "").replace("$", "").replace("\\.", ".")
+
+
+def _choices(route: str, name: str) -> list[str]:
+    """The alternatives of a regex group like (?P<action>send|sign)."""
+    body = next(body for *_x, n, body in _regex_params(route) if n == name)
+    return body.split("|")
+
+
+def _admin_model_objects(app_label: str, model_name: str, w: Walk) -> list:
+    """Object ids for a Django admin model's change, history and delete views."""
+    if (app_label, model_name) == ("bids", "bid"):
+        return list(Bid.objects.values_list("pk", flat=True))
+    if (app_label, model_name) == ("marketplace", "auditevent"):
+        types = ContentType.objects.get_for_models(Bid, Tender).values()
+        return list(AuditEvent.objects.filter(content_type__in=types).values_list("pk", flat=True))
+    model = apps.get_model(app_label, model_name)
+    first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+    return [first if first is not None else 0]
+
+
+def _first(app_label: str, model_name: str) -> int:
+    """The first object of another app's model, or an id that does not exist when the world has none."""
+    pk = apps.get_model(app_label, model_name).objects.order_by("pk").values_list("pk", flat=True).first()
+    return pk or 0
+
+
+def _our_values(name: str, route: str, w: Walk) -> list[dict] | None:
+    """Path parameters of the project's own pages, by URL name. POST-only pages answer a GET with 405."""
+    c, bids = w.ctx, [w.bid.pk, w.replaced.pk, w.ctx.bid_b.pk]
+    org, tender, contract = {"pk": c.org_a.pk}, {"pk": c.tender.pk}, {"pk": c.contract.pk}
+    files = [{"pk": pk} for pk in apps.get_model("bids", "BidAttachment").objects.values_list("pk", flat=True)]
+    by_name = {
+        "marketplace:provider_detail": [org],
+        "marketplace:office_detail": [{"pk": c.office_x.pk}],
+        "marketplace:organisation_detail": [org],
+        "marketplace:organisation_profile": [org],
+        "marketplace:organisation_resubmit": [org],
+        "marketplace:organisation_certificate": [org],
+        "marketplace:member_invite": [org],
+        "marketplace:member_role": [{**org, "membership_pk": c.admin_a.pk}],
+        "marketplace:member_remove": [{**org, "membership_pk": c.admin_a.pk}],
+        "marketplace:invitation_accept": [{"token": c.invitation}],
+        "marketplace:operator_verify": [{"pk": c.filed_x.pk}],
+        "marketplace:operator_reject": [{"pk": c.filed_x.pk}],
+        "marketplace:operator_organisation": [org],
+        "marketplace:operator_organisation_action": [org],
+        "catalogue:purchase_list_print": [{"page_id": c.purchase_list.pk}],
+        "bids:tender_detail": [tender],
+        "bids:clarification_ask": [tender],
+        "bids:objection_lodge": [tender],
+        "bids:bid_edit": [tender],
+        "bids:office_tender": [tender],
+        "bids:office_tender_action": [tender],
+        "bids:bid_receipt": [{"pk": pk} for pk in bids],
+        "bids:bid_receipt_pdf": [{"pk": pk} for pk in bids],
+        "bids:bid_withdraw": [{"pk": w.bid.pk}],
+        "bids:bid_attachment": files or [{"pk": 0}],
+        "bids:bid_attachment_remove": files or [{"pk": 0}],
+        "bids:tender_document": [tender],
+        "bids:award_notice_pdf": [tender],
+        "bids:evaluation_report_pdf": [tender],
+        "contracts:contract_public": [contract],
+        "contracts:contract_work": [contract],
+        "contracts:contract_document": [{**contract, "version": 1}],
+        "contracts:contract_action": [contract],
+        "contracts:contract_plan": [contract],
+        "contracts:contract_variation_new": [contract],
+        "contracts:evidence_file": [{**contract, "file_id": _first("contracts", "milestoneevidencefile")}],
+        "contracts:payment_pay": [{"pk": _first("contracts", "payment")}],
+        "contracts:payment_refund": [{"pk": _first("contracts", "payment")}],
+        "contracts:payout_onboard": [{"org": c.org_a.pk}],
+        "contracts:payout_return": [{"org": c.org_a.pk}],
+        # Reviews and ratings of contracts: none exists in this world (404s), and none can hold a bid's content.
+        "ratings:review_form": [contract],
+        "ratings:review_reply": [{"pk": _first("ratings", "review")}],
+        "ratings:review_report": [{"pk": _first("ratings", "review")}],
+        "ratings:resident_rate": [contract],
+        "ratings:resident_report": [{"pk": _first("ratings", "residentrating")}],
+        "ratings:operator_review_hide": [{"pk": _first("ratings", "review")}],
+        "ratings:operator_resident_hide": [{"pk": _first("ratings", "residentrating")}],
+        "ratings:operator_report_dismiss": [{"pk": _first("ratings", "report")}],
+        "ratings:operator_flag_close": [{"pk": _first("ratings", "lowscoreflag")}],
+    }
+    values = by_name.get(name)
+    if values is not None and "action" in params_of(route):  # one POST endpoint per action
+        values = [{**v, "action": a} for v in values for a in _choices(route, "action")]
+    return values
+
+
+def _generic_values(route: str, names: list[str], w: Walk) -> list[dict] | None:
+    """The Wagtail admin's parameters by name: the home page, and the bid model where a view takes a model."""
+    page = w.home.pk
+    known = {"page_id": page, "parent_page_id": page, "page_to_move_id": page, "pk": page,
+             "app_label": "bids", "app_name": "bids", "content_type_app_name": "bids",
+             "model_name": "bid", "content_type_model_name": "bid",
+             "revision_id_a": "earliest", "revision_id_b": "latest", "action": "delete"}
+    if route.startswith("admin/settings/"):
+        return [{"app_name": "cms", "model_name": m._meta.model_name}
+                for m in apps.get_app_config("cms").get_models() if "setting" in m._meta.model_name]
+    if route.startswith("admin/") and set(names) <= set(known):
+        return [{n: known[n] for n in names}]
+    return None
+
+
+def paths_for(route: str, name: str | None, w: Walk) -> list[str] | None:
+    names = params_of(route)
+    if name == "wagtail_serve":
+        return ["/", w.ctx.purchase_list.url, "/catalogue/"]
+    if not names:
+        return [substitute(route, {})]
+    if route.startswith("django-admin/"):
+        rest = route.removeprefix("django-admin/")
+        if rest.startswith("r/"):  # "view on site" of the sealed bid
+            return [f"/django-admin/r/{ContentType.objects.get_for_model(Bid).pk}/{w.bid.pk}/"]
+        if names == ["app_label"]:
+            return [substitute(route, {"app_label": label}) for label in _choices(route, "app_label")]
+        app_label, model_name = rest.split("/")[:2]
+        return [substitute(route, dict.fromkeys(names, pk)) for pk in _admin_model_objects(app_label, model_name, w)]
+    values = _our_values(name or "", route, w)
+    if values is None and route.startswith("admin/"):
+        values = _generic_values(route, names, w)
+    return None if values is None else [substitute(route, v) for v in values]
+
+
+def walk_paths(w: Walk) -> tuple[list[str], list[str]]:
+    """Every path to request, and the routes that could not be filled (a test failure)."""
+    paths, unfilled = [], []
+    for route, name, _pattern in _walk(get_resolver().url_patterns):
+        if any(re.search(rule, route) for rule in SKIPPED):
+            continue
+        filled = paths_for(route, name, w)
+        if filled is None:
+            unfilled.append(f"{route}  ({name})")
+        else:
+            paths += filled
+    return list(dict.fromkeys(paths)) + list(PROBES), unfilled
+
+
+# --- Reading what a response shows ----------------------------------------------------------------------------
+
+
+def shown_text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True)
+        if result.returncode == 0:
+            return result.stdout.decode()
+        # Not a PDF pdftotext can read (an uploaded file served as it is): look at its bytes.
+    return body.decode("utf-8", errors="replace") + " " + response.get("Content-Disposition", "")
+
+
+def leaks(text: str, path: str, markers) -> list[str]:
+    probe = unquote(path.partition("?")[2])
+    return [m for m in markers if m not in probe and m in text]
+
+
+def run_walk(client, w: Walk, roles, paths) -> tuple[dict, list[str]]:
+    """Request every path as every role. Returns {(role, path): markers seen} for both marker sets, and errors."""
+    seen, errors = {}, []
+    client.raise_request_exception = False
+    for role in roles:
+        started = time.monotonic()
+        client.logout()
+        if w.users[role] is not None:
+            client.force_login(w.users[role])
+        for path in paths:
+            response = client.get(path)
+            if response.status_code >= 500:
+                errors.append(f"{role} GET {path}: {response.status_code}")
+                continue
+            text = shown_text(response)
+            found = leaks(text, path, SEALED_MARKERS + REPLACED_MARKERS)
+            if found:
+                seen[(role, path)] = found
+        print(f"{role}: {len(paths)} paths in {time.monotonic() - started:.1f} s")
+    return seen, errors
+
+
+# --- The walk ------------------------------------------------------------------------------------------------
+
+
+def test_every_pattern_is_filled_or_skipped_with_a_reason(world):
+    with time_machine.travel(MONDAY, tick=False):
+        w = _build(world)
+        paths, unfilled = walk_paths(w)
+    assert not unfilled, "URL patterns the sealing walk cannot fill (fill them, or skip them with a reason):\n" + \
+        "\n".join(unfilled)
+    # The walk reaches the places a price could leak from.
+    for expected in ("/django-admin/bids/bid/", f"/django-admin/bids/bid/{w.bid.pk}/change/",
+                     f"/django-admin/bids/bid/{w.bid.pk}/history/", "/django-admin/marketplace/auditevent/",
+                     f"/django-admin/bids/tender/{w.ctx.tender.pk}/change/", "/admin/reports/site-history/",
+                     "/admin/", "/tenders/feed/", f"/bids/{w.bid.pk}/receipt.pdf", "/catalogue/print.pdf"):
+        assert expected in paths, expected
+
+
+def test_a_new_pattern_without_a_filler_fails_the_walk(world):
+    with time_machine.travel(MONDAY, tick=False):
+        w = _build(world)
+    assert paths_for("bids/<int:attachment_id>/file/", "bids:bid_file", w) is None
+    assert paths_for("django-admin/bids/bid/<path:object_id>/change/", "admin:bids_bid_change", w)
+
+
+def test_sealed_before_the_deadline_for_every_role_then_opened_to_the_declared_panel(world, client):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        w = _build(world)
+        paths, unfilled = walk_paths(w)
+        assert not unfilled
+        seen, errors = run_walk(client, w, ROLES, paths)
+        assert not errors, "\n".join(errors)
+        leaked = {k: v for k, v in seen.items() if k[0] != "member_a"}
+        assert not leaked, "Sealed bid content shown before the deadline:\n" + "\n".join(
+            f"{role:14} {path}: {markers}" for (role, path), markers in leaked.items())
+        # The bidder's own members see their bid: on the tender page, the receipt and its PDF.
+        mine = {path for (role, path), markers in seen.items() if role == "member_a" and "87,654.32" in markers}
+        assert {f"/tenders/{w.ctx.tender.pk}/", f"/bids/{w.bid.pk}/receipt/", f"/bids/{w.bid.pk}/receipt.pdf"} <= mine
+
+        # After the deadline the task closes the tender and opens the bids; one evaluator declares, one does not.
+        clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+        assert bid_tasks.tenders_close_due() == 1
+        bid_services.panel_declare(actor=world.evaluator_x, tender_id=w.ctx.tender.pk)
+        w.bid.refresh_from_db()
+        assert w.bid.status == Bid.Status.OPENED and w.bid.digest_verified
+
+        seen, errors = run_walk(client, w, ROLES, paths)
+        assert not errors, "\n".join(errors)
+        office_page = f"/dashboard/tenders/{w.ctx.tender.pk}/"
+        assert "87,654.32" in seen.get(("evaluator_x", office_page), [])  # declared: sees the opened bid
+        allowed_after = {"member_a", "member_b", "procurement_x", "head_x", "evaluator_x", "operator"}
+        leaked = {k: v for k, v in seen.items()
+                  if (k[0] not in allowed_after and set(v) & set(SEALED_MARKERS))
+                  or (k[0] != "member_a" and set(v) & set(REPLACED_MARKERS))}
+        assert not leaked, "Shown after the deadline to someone who may not see it:\n" + "\n".join(
+            f"{role:14} {path}: {markers}" for (role, path), markers in leaked.items())
+        # Operators oversee opened bids in the Django admin.
+        assert "SEALED-MARKER-5c1e9a" in seen.get(("operator", f"/django-admin/bids/bid/{w.bid.pk}/change/"), [])
+
+
+# --- The Django admin itself --------------------------------------------------------------------------------
+
+
+def test_django_admin_masks_sealed_bids_and_changes_nothing(world, client):
+    with time_machine.travel(MONDAY, tick=False):
+        w = _build(world)
+        client.force_login(world.operator)
+        page = client.get(f"/django-admin/bids/bid/{w.bid.pk}/change/")
+        assert page.status_code == 200
+        assert "2026-03-12 10:00" in page.content.decode()  # "sealed until <deadline>"
+        listing = client.get("/django-admin/bids/bid/")
+        assert listing.status_code == 200 and listing.context["cl"].result_count == Bid.objects.count()
+        # Neither the price nor the proposal can be searched, filtered or sorted on.
+        for query in ("q=87654.32", "q=SEALED-MARKER", "q=76543.21"):
+            response = client.get(f"/django-admin/bids/bid/?{query}")
+            assert response.context["cl"].result_count == 0, query
+        assert client.get("/django-admin/bids/bid/?price=87654.32").url.endswith("?e=1")
+        # Read-only: no add, change or delete for bids or tenders.
+        assert client.get("/django-admin/bids/bid/add/").status_code == 403
+        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/change/", {"price": "1"}).status_code == 403
+        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert client.post(f"/django-admin/bids/tender/{w.ctx.tender.pk}/delete/",
+                           {"post": "yes"}).status_code == 403
+        w.bid.refresh_from_db()
+        assert w.bid.price == PRICE
