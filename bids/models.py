@@ -90,7 +90,7 @@ class Tender(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     public_reason = models.TextField(_("public reason"), blank=True)
     # The tender document (招标文件): replaceable only while draft; after publication changes are clarifications.
-    document = models.FileField(_("tender document"), storage=private_storage, upload_to="tenders/%Y/", blank=True)
+    document = models.FileField(_("tender document"), storage=private_storage, max_length=200, blank=True)
     document_name = models.CharField(_("document file name"), max_length=200, blank=True)
     document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
     document_size = models.PositiveBigIntegerField(_("document size (bytes)"), null=True, blank=True)
@@ -227,7 +227,7 @@ class BidAttachment(models.Model):
     A replacement version copies the rows of the version it replaces; they share the stored file."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("bid"))
-    file = models.FileField(_("file"), storage=private_storage, upload_to="bids/%Y/")
+    file = models.FileField(_("file"), storage=private_storage, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

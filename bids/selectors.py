@@ -121,6 +121,10 @@ def may_see_opened_bid_content(user, bid: Bid) -> bool:
     return policy.can_run_procurement(user, bid.tender.office_id) or has_declared(user, bid.tender)
 
 
+def tender_of_attachment(*, pk: int) -> Tender | None:
+    return Tender.objects.filter(bids__attachments__pk=pk).first()
+
+
 def bid_attachment_get_for_user(*, user, pk: int) -> BidAttachment:
     """A bid's file, sealed like its bid: the same "not found" whether missing or not this user's to see."""
     attachment = BidAttachment.objects.select_related("bid__tender").filter(pk=pk).first()

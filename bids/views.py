@@ -109,6 +109,9 @@ def bid_attachment_remove(request, pk: int):
 @login_required
 def bid_attachment(request, pk: int):
     """A bid's file: sealed like its bid (see bids.selectors.may_see_opened_bid_content)."""
+    tender = selectors.tender_of_attachment(pk=pk)
+    if tender is not None:  # past the deadline the tender closes first, and the bid is opened
+        services.tender_close_if_due(tender)
     attachment = selectors.bid_attachment_get_for_user(user=request.user, pk=pk)
     stem = os.path.splitext(attachment.original_name)[0] or f"bid-file-{attachment.pk}"
     return serve_private(attachment.file, download_name=stem)
