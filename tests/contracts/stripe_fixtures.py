@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, connection
 
 from bids.models import Bid, Tender
 from contracts import services
@@ -42,8 +43,8 @@ class StripeServer:
     def request(self, method: str, path: str, data: dict | None = None, *, front: bool = False) -> dict:
         base = self.url if front else self.localstripe_url
         body = urllib.parse.urlencode(data or {}).encode() if method != "GET" else None
-        req = urllib.request.Request(base + path, data=body, method=method,
-                                     headers={"Authorization": f"Bearer {SECRET_KEY}"})
+        headers = {"Authorization": f"Bearer {SECRET_KEY}"}
+        req = urllib.request.Request(base + path, data=body, method=method, headers=headers)  # noqa: S310
         with urllib.request.urlopen(req, timeout=10) as response:  # noqa: S310 - our own 127.0.0.1 server
             raw = response.read()
         return json.loads(raw) if raw.strip() else {}
@@ -106,13 +107,24 @@ def stripe_webhooks(stripe_on, live_server):
     stripe_on.register_webhook(NOWHERE)
 
 
-def wait_for(predicate, *, timeout: float = 8.0, interval: float = 0.1):
+def wait_for(predicate, *, timeout: float = 10.0):
+    """Poll the database until `predicate()` is true, while localstripe delivers a webhook to the live server.
+
+    On SQLite the live server shares this thread's in-memory database connection, so the test stays off it while
+    a delivery is likely in flight (localstripe sends one second after the event) and polls slowly; a read that
+    meets the server's write ("database table is locked") is simply tried again."""
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        time.sleep(2.0)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except OperationalError:
+            value = None
         if value:
             return value
-        time.sleep(interval)
+        time.sleep(0.5 if sqlite else 0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
 
 
