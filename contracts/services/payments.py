@@ -245,12 +245,15 @@ def _process_event(stored: StripeEvent) -> str:
     except sc.StripeUnavailable:
         return "deferred"
     try:
-        payment, outcome = _apply_intent(payment.pk, intent, nowait=True)
+        with transaction.atomic():  # the payment's change and the event's "processed" commit together
+            payment, outcome = _apply_intent(payment.pk, intent, nowait=True)
+            _event_done(stored, outcome)
     except DatabaseError:  # the row is locked by a worker that has not committed: later
+        stored.processed_at = None
         return "deferred"
     if outcome == "succeeded":
         _transfer_quietly(payment.pk)
-    return _event_done(stored, outcome)
+    return outcome
 
 
 def _event_done(stored: StripeEvent, outcome: str) -> str:

@@ -55,9 +55,10 @@ def test_a_signed_webhook_from_localstripe_settles_a_payment_whose_worker_died(w
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PROCESSING
 
-    wait_for(lambda: Payment.objects.get(pk=payment.pk).status == Payment.Status.SUCCEEDED)
-    stored = event_for(payment.payment_intent_id)
-    assert stored.processed_at is not None and stored.outcome == "succeeded"
+    stored = wait_for(lambda: StripeEvent.objects.filter(payload__data__object__id=payment.payment_intent_id,
+                                                         processed_at__isnull=False).first())
+    assert stored.type == "payment_intent.succeeded" and stored.outcome == "succeeded"
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.SUCCEEDED
     assert len(stripe_webhooks.charges_of(payment)) == 1
 
     # The same event again (Stripe redelivers at least once): a no-op.
