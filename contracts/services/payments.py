@@ -2,7 +2,8 @@
 
 How an online payment is never lost and never doubled
 -----------------------------------------------------
-`payment_pay` works in steps, each committed before the next Stripe call:
+`payment_pay` works in steps, each committed before the next Stripe call (keys carry the payment's id and creation
+time, written `<id>` below):
 
 1. attempt n begins: the row goes to `processing`, `attempt` is incremented (committed);
 2. a PaymentIntent is created *unconfirmed* (no money moves) with the key `payment-<id>-attempt-<n>-intent`,
@@ -57,8 +58,14 @@ def stripe_enabled() -> bool:
     return sc.stripe_enabled()
 
 
+def _stamp(obj) -> str:
+    """The row's id and creation time: keys stay unique even if ids are reused (a database restored or reset)
+    within Stripe's 24-hour idempotency window."""
+    return f"{obj.pk}.{int(obj.created_at.timestamp() * 1_000_000)}"
+
+
 def _key(payment: Payment, step: str) -> str:
-    return f"payment-{payment.pk}-attempt-{payment.attempt}-{step}"
+    return f"payment-{_stamp(payment)}-attempt-{payment.attempt}-{step}"
 
 
 # --- Offline ---------------------------------------------------------------------------------------------------
@@ -338,7 +345,7 @@ def payment_transfer(*, payment_id: int) -> str:
         return payment.transfer_id
     # One transfer per payment: the key is the payment's, so a retry after a crash returns the same transfer.
     transfer_id = sc.create_transfer(amount_fen=payment.amount_fen, destination=account.stripe_account_id,
-                                     transfer_group=f"contract-{contract.pk}", idempotency_key=f"payment-{payment.pk}-transfer",
+                                     transfer_group=f"contract-{contract.pk}", idempotency_key=f"payment-{_stamp(payment)}-transfer",
                                      metadata={"payment_id": payment.pk, "contract_id": contract.pk})
     with transaction.atomic():
         row = Payment.objects.select_for_update().get(pk=payment_id)
@@ -366,7 +373,7 @@ def payout_onboarding_start(*, actor: User, organisation_id: int, refresh_url: s
     organisation = _organisation_admin_or_404(actor, organisation_id)
     account = PayoutAccount.objects.filter(organisation=organisation).first()
     if account is None:
-        created = sc.create_express_account(email=actor.email, idempotency_key=f"organisation-{organisation.pk}-payouts",
+        created = sc.create_express_account(email=actor.email, idempotency_key=f"organisation-{_stamp(organisation)}-payouts",
                                             metadata={"organisation_id": organisation.pk})
         with transaction.atomic():
             account, made = PayoutAccount.objects.get_or_create(organisation=organisation,
@@ -415,7 +422,7 @@ def payment_refund(*, actor: User, payment_id: int, reason: str) -> Payment:
     if payment.method == Payment.Method.STRIPE:
         refund_id = sc.find_refund(intent_id=payment.payment_intent_id, payment_id=payment.pk) or sc.create_refund(
             intent_id=payment.payment_intent_id, amount_fen=payment.amount_fen, payment_id=payment.pk,
-            idempotency_key=f"payment-{payment.pk}-refund")
+            idempotency_key=f"payment-{_stamp(payment)}-refund")
     with transaction.atomic():
         _lock(Payment.objects.filter(pk=payment_id).values_list("milestone__contract_id", flat=True).get())
         payment = Payment.objects.select_for_update().get(pk=payment_id)
