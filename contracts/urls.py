@@ -19,7 +19,7 @@ urlpatterns = [
     path("dashboard/contracts/<int:pk>/variations/new/", views.contract_variation_new, name="contract_variation_new"),
     path("dashboard/contracts/<int:pk>/evidence/<int:file_id>/", views.evidence_file, name="evidence_file"),
     re_path(
-        r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|sign|evidence|accept|reject|pay_offline|terminate|variation_accept|variation_reject|variation_withdraw)/$",
+        r"^dashboard/contracts/(?P<pk>[0-9]+)/(?P<action>send|recall|sign|evidence|accept|reject|pay_offline|terminate|variation_accept|variation_reject|variation_withdraw)/$",
         views.contract_action,
         name="contract_action",
     ),

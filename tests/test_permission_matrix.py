@@ -151,12 +151,22 @@ ROWS: dict[str, Row | dict[str, Row]] = {
                                 only(403, ("member_a",), others=404), method="post",
                                 data=lambda c: {"organisation": c.org_a.pk}),
     "bids:bid_edit": Row(fmt("/tenders/{}/bid/", pk("tender")), SIGNED_IN),
+    "bids:tender_document": Row(fmt("/tenders/{}/document.pdf", pk("tender")), PUBLIC),
+    # No award is proposed yet: the notice is 'not found' for everyone (tests/bids/test_reports.py covers after).
+    "bids:award_notice_pdf": Row(fmt("/tenders/{}/award.pdf", pk("tender")), expect(404)),
+    # Sealed: org B's file is its members' only (after opening: tests/bids/test_documents.py).
+    "bids:bid_attachment": Row(fmt("/bids/files/{}/", pk("attachment_b")), only(200, ("member_b",), others=404)),
+    "bids:bid_attachment_remove": Row(fmt("/bids/files/{}/remove/", pk("attachment_b")),
+                                      only(409, ("member_b",), others=404), method="post"),
     "bids:bid_receipt": Row(fmt("/bids/{}/receipt/", pk("bid_b")), only(200, ("member_b",), others=404)),
     "bids:bid_receipt_pdf": Row(fmt("/bids/{}/receipt.pdf", pk("bid_b")), only(200, ("member_b",), others=404)),
     "bids:bid_withdraw": Row(fmt("/bids/{}/withdraw/", pk("withdrawn_bid_a")),
                              only(409, ("member_a",), others=404), method="post"),
     "bids:office_tender_list": Row("/dashboard/tenders/", SIGNED_IN),
     "bids:office_tender": Row(fmt("/dashboard/tenders/{}/", pk("tender")), only(200, STAFF_X, others=404)),
+    # Not evaluated yet: nobody's (tests/bids/test_reports.py covers the office and the declared panel after).
+    "bids:evaluation_report_pdf": Row(fmt("/dashboard/tenders/{}/evaluation-report.pdf", pk("tender")),
+                                      only(404, (), others=404)),
     "bids:office_tender_action": {
         action: Row(fmt("/dashboard/tenders/{}/" + action + "/", pk("tender")), only(status, STAFF_X, others=404)
                     if isinstance(status, int) else {**only(0, STAFF_X, others=404), **status}, method="post")
@@ -200,6 +210,7 @@ ROWS: dict[str, Row | dict[str, Row]] = {
             # id is given, so those actions are 404 for everyone. Terminating is the head's or an operator's (403
             # for the other parties); without a reason it is refused with a message (302).
             "send": {"member_a": 404, "procurement_x": 302, "head_x": 302, "operator": 404},
+            "recall": {"member_a": 404, "procurement_x": 302, "head_x": 302, "operator": 404},
             "sign": {"member_a": 302, "procurement_x": 302, "head_x": 302, "operator": 404},
             "evidence": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
             "accept": {"member_a": 404, "procurement_x": 404, "head_x": 404, "operator": 404},
@@ -211,6 +222,19 @@ ROWS: dict[str, Row | dict[str, Row]] = {
                for action in ("variation_accept", "variation_reject", "variation_withdraw")},
         }.items()
     },
+    # Payments. Stripe is off in this world: the office's online payment is refused with a message (302), the
+    # provider's admin is told there is no payout account to set up (302). Refunds are the operators' (this one
+    # is refused with a message: no reason given). The webhook answers 400 to anything unsigned.
+    "contracts:payment_pay": Row(fmt("/dashboard/payments/{}/pay/", pk("payment")),
+                                 only(302, ("procurement_x", "head_x"), others=404), method="post",
+                                 data={"payment_method": "pm_card_visa"}),
+    "contracts:payment_refund": Row(fmt("/dashboard/payments/{}/refund/", pk("payment")),
+                                    only(302, ("operator",), others=403), method="post"),
+    "contracts:payout_onboard": Row(fmt("/dashboard/payouts/{}/onboard/", pk("org_a")),
+                                    only(302, ("member_a",), others=404), method="post"),
+    "contracts:payout_return": Row(fmt("/dashboard/payouts/{}/return/", pk("org_a")),
+                                   only(302, ("member_a",), others=404)),
+    "contracts:stripe_webhook": Row("/stripe/webhook/", expect(400), method="post"),
     "ratings:review_form": Row(fmt("/dashboard/contracts/{}/review/", pk("contract")),
                                only(200, ("member_a", "procurement_x", "head_x"), others=404)),
 }
@@ -297,6 +321,8 @@ class Context:
     contract: Any
     purchase_list: PurchaseListPage
     evidence_file: Any = None
+    attachment_b: Any = None
+    payment: Any = None
 
 
 def build_context(world) -> Context:
@@ -314,9 +340,13 @@ def build_context(world) -> Context:
     bid_services.tender_update(actor=w.procurement_x, tender=tender,
                                clarification_deadline=dt.datetime(2026, 3, 5, 17, 0, tzinfo=SH),
                                submission_deadline=DEADLINE)
+    bid_services.tender_document_attach(actor=w.procurement_x, tender_id=tender.pk,
+                                        document=SimpleUploadedFile("招标文件.pdf", b"%PDF-1.7\n%%EOF\n"))
     tender = bid_services.tender_publish(actor=w.procurement_x, tender=tender)
     draft_b = bid_services.bid_save_draft(actor=w.member_b, tender_id=tender.pk, organisation=w.org_b,
                                           price=Decimal("95000.00"), proposal="方案B")
+    attachment_b = bid_services.bid_attachment_add(actor=w.member_b, bid_id=draft_b.pk,
+                                                   file=SimpleUploadedFile("方案B.pdf", b"%PDF-1.7\n%%EOF\n"))
     bid_b = bid_services.bid_submit(actor=w.member_b, bid_id=draft_b.pk)
     draft_a = bid_services.bid_save_draft(actor=w.member_a, tender_id=tender.pk, organisation=w.org_a,
                                           price=Decimal("90000.00"), proposal="方案A")
@@ -340,6 +370,10 @@ def build_context(world) -> Context:
         actor=w.member_a, milestone_id=last.pk, report="签到表",
         files=[SimpleUploadedFile("sign-in.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")])
     evidence_file = last.evidence_files.get()
+    # The first milestone is accepted: its payment is pending. Stripe is off here, so paying online is refused.
+    first = contract.milestones.order_by("sequence").first()
+    contract_services.milestone_submit_evidence(actor=w.member_a, milestone_id=first.pk, report="服务记录")
+    contract_services.milestone_accept(actor=w.procurement_x, milestone_id=first.pk)
     # A published purchase list of office X.
     folder = OfficePurchaseListsPage.objects.get(office=w.office_x)
     purchase_list = PurchaseListPage(title="2026年度长河街道购买服务清单", slug="changhe-2026", year=2026,
@@ -351,7 +385,7 @@ def build_context(world) -> Context:
     return Context(world=w, org_a=w.org_a, office_x=w.office_x,
                    admin_a=Membership.objects.get(organisation=w.org_a, user=w.member_a), filed_x=filed_x,
                    invitation=invitation, tender=tender, bid_b=bid_b, withdrawn_bid_a=withdrawn, contract=contract,
-                   purchase_list=purchase_list, evidence_file=evidence_file)
+                   purchase_list=purchase_list, evidence_file=evidence_file, attachment_b=attachment_b, payment=first.payment)
 
 
 def _rows():

@@ -5,6 +5,7 @@ from ._common import _lock, _office_side, _party_or_404, _provider_side  # noqa:
 from .contracts import (  # noqa: F401
     contract_create_from_award,
     contract_document_generate,
+    contract_recall,
     contract_send_for_signature,
     contract_set_plan,
     contract_sign,

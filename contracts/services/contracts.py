@@ -114,6 +114,21 @@ def contract_send_for_signature(*, actor: User, contract_id: int) -> Contract:
 
 
 @transaction.atomic
+def contract_recall(*, actor: User, contract_id: int) -> Contract:
+    """The office takes a contract awaiting signatures back to draft (to correct the plan); signatures so far lapse."""
+    contract = _lock(contract_id)
+    if not _office_side(actor, contract):
+        raise NotFound()
+    fields = [f"{side}_signed_{what}" for side in ("office", "provider") for what in ("by", "at", "ip")]
+    before = {"office_signed": bool(contract.office_signed_at), "provider_signed": bool(contract.provider_signed_at)}
+    if contract.status == Contract.Status.PENDING_SIGNATURE:
+        for field in fields:
+            setattr(contract, field, None)
+    return transition(contract, Contract.Status.DRAFT, actor=actor, verb="contract.recall", fields=fields,
+                      note={"lapsed": before})
+
+
+@transaction.atomic
 def contract_sign(*, actor: User, contract_id: int, ip: str | None) -> Contract:
     """Each party accepts the contract; the person, time and IP are recorded. Both signed → active."""
     contract = _lock(contract_id)

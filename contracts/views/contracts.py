@@ -124,6 +124,8 @@ def contract_action(request, pk: int, action: str):
     try:
         if action == "send":
             services.contract_send_for_signature(actor=request.user, contract_id=contract.pk)
+        elif action == "recall":
+            services.contract_recall(actor=request.user, contract_id=contract.pk)
         elif action == "sign":
             services.contract_sign(actor=request.user, contract_id=contract.pk, ip=ip)
         elif action == "evidence":
