@@ -6,6 +6,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bids.models import Bid, Tender
 from contracts import services
@@ -44,6 +45,22 @@ def test_activation_queues_the_document_and_the_pdf_is_a_proper_chinese_contract
                           check=True).stdout
     for words in ("甲方", "乙方", "服务内容", "履约节点", "付款方式", "违约责任", "¥98,000.00", "长河社会工作服务中心"):
         assert words in text, words
+    # The sections in their order, the milestone table's rows, the indicators, the signature block with each
+    # signer, time and IP, and the page numbers in the footer.
+    headings = ["一、服务内容", "二、履约节点", "三、付款方式", "四、违约责任", "五、签署"]
+    positions = [text.find(h) for h in headings]
+    assert -1 not in positions and positions == sorted(positions), dict(zip(headings, positions, strict=True))
+    for m in active_contract.milestones.order_by("sequence"):
+        row = next((line for line in text.splitlines() if m.title in line and m.due_on.isoformat() in line), "")
+        assert f"¥{m.amount:,.2f}" in row, (m.title, row)
+    assert "服务覆盖率" in text and "核对服务记录" in text
+    signatures = text[positions[-1]:]
+    for words in (str(world.head_x), str(world.member_a), "10.1.1.1", "10.1.1.2", "确认人",
+                  timezone.localtime(active_contract.office_signed_at).strftime("%Y-%m-%d %H:%M")):
+        assert words in signatures, words
+    pages = int(subprocess.run([shutil.which("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True)
+                .stdout.split("Pages:")[1].split()[0])
+    assert f"第 1 页，共 {pages} 页" in text and f"第 {pages} 页，共 {pages} 页" in text
     subprocess.run([shutil.which("pdftoppm"), "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)
     page = next(tmp_path.glob("page*.png"))
@@ -56,3 +73,12 @@ def test_activation_queues_the_document_and_the_pdf_is_a_proper_chinese_contract
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert document.sha256 in client.get(f"/dashboard/contracts/{active_contract.pk}/").content.decode()
+    client.force_login(world.procurement_x)
+    assert document.sha256 in client.get(f"/dashboard/contracts/{active_contract.pk}/").content.decode()
+    client.force_login(world.operator)
+    assert client.get(url).status_code == 200
+    for outsider in (world.evaluator_x, world.procurement_y):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

@@ -2,6 +2,8 @@
 again as a new version) or rejects; the proposer may withdraw. Settled milestones cannot change; history is kept."""
 
 import datetime as dt
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -47,7 +49,7 @@ def _propose(world, contract, *, actor=None, value="98000.00", plan=None, ends_o
 
 
 def test_office_proposes_more_value_and_a_new_milestone_provider_accepts_and_a_new_pdf_version_follows(
-        world, contract, django_capture_on_commit_callbacks):
+        world, contract, django_capture_on_commit_callbacks, tmp_path):
     contract_generate_document.apply(args=[contract.pk]).get()  # version 1, at activation
     first, second, third = contract.milestones.order_by("sequence")
     services.milestone_submit_evidence(actor=world.member_a, milestone_id=first.pk, report="评估报告")
@@ -78,8 +80,13 @@ def test_office_proposes_more_value_and_a_new_milestone_provider_accepts_and_a_n
     assert len(callbacks) == 1
     contract_generate_document.apply(args=[contract.pk]).get()
     assert list(contract.documents.values_list("version", flat=True)) == [2, 1]
-    assert ContractDocument.objects.get(contract=contract, version=2).sha256 != \
-        ContractDocument.objects.get(contract=contract, version=1).sha256
+    version2 = ContractDocument.objects.get(contract=contract, version=2)
+    assert version2.sha256 != ContractDocument.objects.get(contract=contract, version=1).sha256
+    pdf = tmp_path / "v2.pdf"
+    pdf.write_bytes(version2.file.open("rb").read())
+    text = subprocess.run([shutil.which("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "延伸服务" in text and "¥108,000.00" in text and "服务人数增加" in text and "10.2.2.2" in text
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"variation.propose", "variation.accept", "contract.vary"} <= verbs
 
