@@ -112,8 +112,6 @@ def payment_pay(*, actor: User, payment_id: int, payment_method: str) -> Payment
 
     A declined card raises `PaymentDeclined` (the payment is `failed` and can be paid again); a payment already
     `processing` (an earlier request died) is resumed: its stored intent is looked up, never charged twice."""
-    if not sc.stripe_enabled():
-        raise Conflict(_("Online payment is not configured; record the payment made outside the platform instead."))
     payment = _begin_attempt(actor=actor, payment_id=payment_id, payment_method=payment_method)
     payment = _drive(payment, payment_method=payment_method, actor=actor)
     _transfer_quietly(payment.pk)
@@ -128,6 +126,8 @@ def _begin_attempt(*, actor: User, payment_id: int, payment_method: str) -> Paym
     contract = _lock(payment.milestone.contract_id)
     if not _office_side(actor, contract):
         raise NotFound()
+    if not sc.stripe_enabled():
+        raise Conflict(_("Online payment is not configured; record the payment made outside the platform instead."))
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.status == Payment.Status.PROCESSING:
         return payment  # an earlier request was interrupted: resume it
