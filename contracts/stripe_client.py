@@ -120,6 +120,11 @@ def confirm_payment_intent(intent_id: str, *, idempotency_key: str) -> Intent:
     return _intent(_call(_client().v1.payment_intents.confirm, intent_id, None, _options(idempotency_key)))
 
 
+def cancel_payment_intent(intent_id: str, *, idempotency_key: str) -> Intent:
+    """Cancel an intent that was never confirmed, so that nobody can confirm it later."""
+    return _intent(_call(_client().v1.payment_intents.cancel, intent_id, None, _options(idempotency_key)))
+
+
 def retrieve_payment_intent(intent_id: str) -> Intent:
     return _intent(_call(_client().v1.payment_intents.retrieve, intent_id))
 

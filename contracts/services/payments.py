@@ -280,7 +280,7 @@ def _int(value) -> int:
 def payment_reconcile() -> dict[str, int]:
     """Beat task: apply stored events that waited, ask Stripe about every payment still processing, and make the
     transfers that are due. A lost webhook delays a payment; it never loses it."""
-    counts = {"events": 0, "payments": 0, "interrupted": 0, "transfers": 0}
+    counts = {"events": 0, "succeeded": 0, "failed": 0, "transfers": 0}
     if not sc.stripe_enabled():
         return counts
     for stored in StripeEvent.objects.filter(processed_at__isnull=True).order_by("received_at")[:200]:
@@ -293,13 +293,24 @@ def payment_reconcile() -> dict[str, int]:
                 intent = sc.retrieve_payment_intent(payment.payment_intent_id)
             except sc.StripeUnavailable:
                 continue
+            if intent.status == "requires_confirmation" and _stale(payment, now):
+                # The worker died between storing the intent and confirming it: nothing was charged. Cancel the
+                # intent so it can never be confirmed, and let the office pay again.
+                intent = sc.cancel_payment_intent(intent.id, idempotency_key=_key(payment, "cancel"))
+                intent = sc.Intent(id=intent.id, status=intent.status, amount=intent.amount, currency=intent.currency,
+                                   error_message=_("the payment was interrupted before the card was charged"))
             _payment, outcome = _apply_intent(payment.pk, intent)
-            counts["payments"] += outcome in ("succeeded", "failed")
-        elif payment.attempt_started_at and now - payment.attempt_started_at > INTERRUPTED_AFTER:
-            counts["interrupted"] += _mark_interrupted(payment.pk, payment.attempt)
+            counts["succeeded"] += outcome == "succeeded"
+            counts["failed"] += outcome == "failed"
+        elif _stale(payment, now):
+            counts["failed"] += _mark_interrupted(payment.pk, payment.attempt)
     for payment in _transfers_due():
         counts["transfers"] += bool(_transfer_quietly(payment.pk))
     return counts
+
+
+def _stale(payment: Payment, now) -> bool:
+    return bool(payment.attempt_started_at) and now - payment.attempt_started_at > INTERRUPTED_AFTER
 
 
 @transaction.atomic

@@ -132,34 +132,44 @@ def test_a_worker_process_that_dies_after_the_stripe_call_does_not_double_charge
     assert len(stripe_on.charges_of(payment)) == 1
 
 
-def test_reconciliation_settles_a_payment_whose_worker_died_and_fails_an_interrupted_one(
-        world, stripe_on, monkeypatch):
+def test_reconciliation_settles_a_payment_whose_worker_died_and_fails_interrupted_ones(world, stripe_on, monkeypatch):
+    def dies(name):
+        monkeypatch.setattr(sc, name, lambda *a, **k: (_ for _ in ()).throw(Killed(name)))
+
     paid = make_accepted_payment(world)
-    interrupted = make_accepted_payment(world, price="60000.00")
-    die_after(monkeypatch, "confirm_payment_intent")
-    with pytest.raises(Killed):
-        services.payment_pay(actor=world.procurement_x, payment_id=paid.pk, payment_method="pm_card_visa")
-    monkeypatch.undo()
-    # The second worker died before it could even create the intent.
-    monkeypatch.setattr(sc, "create_payment_intent", lambda **kw: (_ for _ in ()).throw(Killed("before")))
-    with pytest.raises(Killed):
-        services.payment_pay(actor=world.procurement_x, payment_id=interrupted.pk, payment_method="pm_card_visa")
-    monkeypatch.undo()
+    before_create = make_accepted_payment(world, price="60000.00")
+    before_confirm = make_accepted_payment(world, price="50000.00")
+    for payment, kill in ((paid, lambda: die_after(monkeypatch, "confirm_payment_intent")),
+                          (before_create, lambda: dies("create_payment_intent")),
+                          (before_confirm, lambda: dies("confirm_payment_intent"))):
+        kill()
+        with pytest.raises(Killed):
+            services.payment_pay(actor=world.procurement_x, payment_id=payment.pk, payment_method="pm_card_visa")
+        monkeypatch.undo()
+    assert not Payment.objects.get(pk=before_create.pk).payment_intent_id
+    assert Payment.objects.get(pk=before_confirm.pk).payment_intent_id
 
     counts = payments_reconcile.apply().get()
-    assert counts == {"events": 0, "payments": 1, "interrupted": 0, "transfers": 0}
+    assert counts == {"events": 0, "succeeded": 1, "failed": 0, "transfers": 0}
     assert Payment.objects.get(pk=paid.pk).status == Payment.Status.SUCCEEDED
-    assert Payment.objects.get(pk=interrupted.pk).status == Payment.Status.PROCESSING  # too recent to judge
+    # The interrupted ones are too recent to judge: their worker might still be running.
+    assert set(Payment.objects.filter(pk__in=[before_create.pk, before_confirm.pk])
+               .values_list("status", flat=True)) == {Payment.Status.PROCESSING}
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=6), tick=False):
         counts = payments_reconcile.apply().get()
-    assert counts["interrupted"] == 1
-    interrupted.refresh_from_db()
-    assert interrupted.status == Payment.Status.FAILED
-    assert interrupted.failure_message == "the payment was interrupted before the card was charged"
-    interrupted = services.payment_pay(actor=world.procurement_x, payment_id=interrupted.pk,
-                                       payment_method="pm_card_visa")
-    assert interrupted.status == Payment.Status.SUCCEEDED and interrupted.attempt == 2
-    assert len(stripe_on.charges_of(interrupted)) == 1 and len(stripe_on.charges_of(paid)) == 1
+    assert counts["failed"] == 2
+    for payment in (before_create, before_confirm):
+        payment.refresh_from_db()
+        assert payment.status == Payment.Status.FAILED
+        assert payment.failure_message == "the payment was interrupted before the card was charged"
+        assert stripe_on.charges_of(payment) == []
+    [cancelled] = stripe_on.intents_of(before_confirm)
+    assert cancelled["status"] == "canceled"  # nobody can confirm it any more
+    for payment in (before_create, before_confirm):
+        payment = services.payment_pay(actor=world.procurement_x, payment_id=payment.pk, payment_method="pm_card_visa")
+        assert payment.status == Payment.Status.SUCCEEDED and payment.attempt == 2
+        assert len(stripe_on.charges_of(payment)) == 1
+    assert len(stripe_on.charges_of(paid)) == 1
 
 
 def test_every_payment_transition_is_allowed_or_refused_as_declared(world, stripe_on):
