@@ -6,9 +6,16 @@ were never opened (drafts, replaced or withdrawn bids), the admin shows "sealed"
 them is searchable, filterable or sortable.
 """
 
+import json
+
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.admin import AuditEventAdmin
+from marketplace.models import AuditEvent
 
 from .models import Bid, Criterion, PanelMember, Tender
 from .selectors import OPENED_STATUSES
@@ -69,6 +76,19 @@ class SealedBidFields:
             return _sealed_text(bid)
         return bid.proposal
 
+    @admin.display(description=_("responses to criteria"))
+    def sealed_responses(self, bid: Bid) -> str:
+        if not bid_is_open(bid):
+            return _sealed_text(bid)
+        return "\n\n".join(f"{r.criterion.name}: {r.text}" for r in bid.responses.select_related("criterion"))
+
+    @admin.display(description=_("files"))
+    def sealed_files(self, bid: Bid) -> str:
+        """Names and SHA-256 only: the files themselves are served by the bids pages, to those who may see them."""
+        if not bid_is_open(bid):
+            return _sealed_text(bid)
+        return "\n".join(f"{a.original_name} ({a.size} B, SHA-256 {a.sha256})" for a in bid.attachments.all())
+
 
 class BidInline(SealedBidFields, ReadOnlyInline):
     model = Bid
@@ -120,8 +140,58 @@ class BidAdmin(SealedBidFields, ReadOnlyAdmin):
     search_fields = ("tender__title", "organisation__name")
     list_select_related = ("tender", "organisation")
     sortable_by = ("status", "submitted_at")
+    sealed_lookups = frozenset({"price", "proposal", "responses", "attachments"})
     fields = (
         "tender", "organisation", "version", "status", "created_by", "submitted_at", "receipt_digest",
-        "sealed_price", "sealed_proposal", "opened_at", "digest_verified", "disqualification_reason",
+        "sealed_price", "sealed_proposal", "sealed_responses", "sealed_files", "opened_at", "digest_verified",
+        "disqualification_reason",
     )
     readonly_fields = fields
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """The admin lets staff filter on any local field through the URL (?price__lt=…), which would let a
+        sealed price be found by bisection. Sealed fields cannot be looked up at all (a 400)."""
+        if lookup.split(LOOKUP_SEP)[0] in self.sealed_lookups:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+# --- The audit log, with sealed bids' event data masked ---------------------------------------------------
+
+
+admin.site.unregister(AuditEvent)
+
+
+@admin.register(AuditEvent)
+class SealedAuditEventAdmin(AuditEventAdmin):
+    """The audit log of marketplace.admin, where the data of a bid's events (file names, notes) stays sealed until
+    the bid is opened. marketplace cannot know about bids, so the masking lives here."""
+
+    fields = ("created_at", "actor", "actor_repr", "verb", "content_type", "object_id", "object_repr",
+              "shown_before", "shown_after")
+    readonly_fields = fields
+
+    def _sealed(self, event: AuditEvent) -> bool:
+        if event.content_type_id != ContentType.objects.get_for_model(Bid).pk:
+            return False
+        bid = Bid.objects.select_related("tender").filter(pk=event.object_id).first()
+        return bid is None or not bid_is_open(bid)
+
+    def _shown(self, event: AuditEvent, data: dict) -> str:
+        if self._sealed(event):
+            bid = Bid.objects.select_related("tender").filter(pk=event.object_id).first()
+            return _sealed_text(bid) if bid else _("Sealed: this version was never opened")
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+    @admin.display(description=_("before"))
+    def shown_before(self, event: AuditEvent) -> str:
+        return self._shown(event, event.before)
+
+    @admin.display(description=_("after"))
+    def shown_after(self, event: AuditEvent) -> str:
+        return self._shown(event, event.after)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP)[0] in ("before", "after"):  # no probing of event data through the URL
+            return False
+        return super().lookup_allowed(lookup, value, request)
