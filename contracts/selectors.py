@@ -31,9 +31,20 @@ def acceptance_cutoff(now: dt.datetime | None = None) -> dt.date:
     now = now or timezone.now()
     today = timezone.localdate(now)
     needed = settings.CONTRACT_ACCEPTANCE_WORKING_DAYS + 1
-    back = needed  # at least that many calendar days; weekends and holidays add more
-    while working_days_between(_local_noon(today - dt.timedelta(days=back)), now) < needed:
+
+    def enough(back: int) -> bool:  # are there `needed` working days after (today - back) up to today?
+        return working_days_between(_local_noon(today - dt.timedelta(days=back)), now) >= needed
+
+    # The fewest calendar days back that hold `needed` working days: start from an ordinary week's guess
+    # (five working days in seven), then step; usually two queries.
+    back = -(-needed * 7 // 5)
+    if enough(back):
+        while back > needed and enough(back - 1):
+            back -= 1
+    else:
         back += 1
+        while not enough(back):
+            back += 1
     return today - dt.timedelta(days=back - 1)
 
 
@@ -117,10 +128,11 @@ def _office_side_ids(user) -> set[int]:
             if roles & set(OFFICE_SIDE_ROLES)}
 
 
-def contracts_of_user(*, user) -> QuerySet[Contract]:
+def contracts_of_user(*, user, cutoff: dt.date | None = None) -> QuerySet[Contract]:
+    """The user's contracts (office side or provider side), with the number of late milestones of each."""
     p = policy.principal(user)
-    today = timezone.localdate()
-    late_evidence, late_acceptance = overdue_milestones_q(today=today, cutoff=acceptance_cutoff(), prefix="milestones__")
+    late_evidence, late_acceptance = overdue_milestones_q(today=timezone.localdate(),
+                                                          cutoff=cutoff or acceptance_cutoff(), prefix="milestones__")
     return (
         Contract.objects.filter(Q(office_id__in=_office_side_ids(user)) | Q(provider_id__in=p.organisation_ids))
         .select_related("office", "provider")
@@ -159,7 +171,7 @@ def contract_dashboard(*, user) -> Dashboard:
     payments_due = list(payments.filter(milestone__contract__office_id__in=offices,
                                         status__in=(Payment.Status.PENDING, Payment.Status.FAILED))
                         .order_by("created_at")[:50])
-    return Dashboard(contracts=list(contracts_of_user(user=user)[:100]), evidence_due=evidence_due,
+    return Dashboard(contracts=list(contracts_of_user(user=user, cutoff=cutoff)[:100]), evidence_due=evidence_due,
                      acceptance_due=acceptance_due, payments_due=payments_due,
                      payments=list(payments.order_by("-created_at")[:50]))
 

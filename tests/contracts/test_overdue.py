@@ -126,3 +126,17 @@ def test_the_daily_task_reminds_each_side_once_in_its_language(world, celery_wor
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.submission_reminded_at and second.acceptance_reminded_at
+
+
+@pytest.mark.django_db
+def test_acceptance_cutoff_agrees_with_counting_working_days_for_each_day_around_national_day():
+    from marketplace.workdays import working_days_between
+
+    day = dt.date(2026, 9, 20)
+    while day <= dt.date(2026, 10, 31):
+        now = _at(day.isoformat())
+        cutoff = acceptance_cutoff(now)
+        # Evidence of the day before the cutoff has waited more than 10 working days; of the cutoff day, not.
+        assert working_days_between(_at((cutoff - dt.timedelta(days=1)).isoformat()), now) > 10, day
+        assert working_days_between(_at(cutoff.isoformat()), now) <= 10, day
+        day += dt.timedelta(days=1)
