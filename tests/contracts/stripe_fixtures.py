@@ -107,7 +107,7 @@ def stripe_webhooks(stripe_on, live_server):
     stripe_on.register_webhook(NOWHERE)
 
 
-def wait_for(predicate, *, timeout: float = 10.0):
+def wait_for(predicate, *, timeout: float = 10.0, settle: float = 2.0):
     """Poll the database until `predicate()` is true, while localstripe delivers a webhook to the live server.
 
     On SQLite the live server shares this thread's in-memory database connection, so the test stays off it while
@@ -115,7 +115,7 @@ def wait_for(predicate, *, timeout: float = 10.0):
     meets the server's write ("database table is locked") is simply tried again."""
     sqlite = connection.vendor == "sqlite"
     if sqlite:
-        time.sleep(2.0)
+        time.sleep(settle)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -86,11 +86,11 @@ def test_late_and_out_of_order_events_never_move_a_payment_back(world, stripe_we
     payment = services.payment_pay(actor=world.procurement_x, payment_id=payment.pk, payment_method="pm_card_visa")
     assert payment.status == Payment.Status.SUCCEEDED
     late = wait_for(lambda: event_for(declined_intent, "payment_intent.payment_failed"))
-    wait_for(lambda: StripeEvent.objects.get(pk=late.pk).processed_at)
+    wait_for(lambda: StripeEvent.objects.get(pk=late.pk).processed_at, settle=0)
     # attempt 1's intent is no longer the payment's: the event changes nothing
     assert StripeEvent.objects.get(pk=late.pk).outcome == "ignored: no payment for this intent"
-    ok = wait_for(lambda: event_for(payment.payment_intent_id))
-    wait_for(lambda: StripeEvent.objects.get(pk=ok.pk).processed_at)
+    ok = wait_for(lambda: event_for(payment.payment_intent_id), settle=0)
+    wait_for(lambda: StripeEvent.objects.get(pk=ok.pk).processed_at, settle=0)
     assert StripeEvent.objects.get(pk=ok.pk).outcome == "no-op"  # the pay request had recorded it already
     # A payment_failed for the succeeded intent (Stripe does not promise order): Stripe is asked, nothing regresses.
     snapshot = {**ok.payload["data"]["object"], "status": "requires_payment_method"}
