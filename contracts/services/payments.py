@@ -150,6 +150,8 @@ def _begin_attempt(*, actor: User, payment_id: int, payment_method: str) -> Paym
 def _drive(payment: Payment, *, payment_method: str, actor) -> Payment:
     """Steps 2 and 3 for a `processing` payment: create and store the intent if needed, confirm the stored one."""
     if not payment.payment_intent_id:
+        if not payment_method.strip():
+            raise ValidationFailed(_("Choose the card to pay with."))
         intent = sc.create_payment_intent(
             amount_fen=payment.amount_fen, payment_method=payment_method.strip(), idempotency_key=_key(payment, "intent"),
             metadata={"payment_id": payment.pk, "attempt": payment.attempt, "milestone_id": payment.milestone_id})
