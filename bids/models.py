@@ -324,8 +324,7 @@ class Objection(models.Model):
                                      verbose_name=_("objecting bidder"))
     lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grounds = models.TextField(_("grounds"))
-    document = models.FileField(_("supporting document"), storage=private_storage, upload_to="objections/%Y/",
-                                blank=True)
+    document = models.FileField(_("supporting document"), storage=private_storage, max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)

@@ -7,7 +7,7 @@ from marketplace import policy
 from marketplace.errors import NotFound
 
 from .filters import TenderFilter
-from .models import Bid, BidAttachment, PanelMember, Tender
+from .models import Bid, BidAttachment, Objection, PanelMember, Tender
 
 
 def tender_filterset(*, filters=None) -> TenderFilter:
@@ -171,3 +171,14 @@ def opened_bid_contents(*, user, tender: Tender) -> list[Bid]:
         return []
     return list(Bid.objects.filter(tender=tender, status__in=OPENED_STATUSES).select_related("organisation")
                 .prefetch_related("responses__criterion", "attachments").order_by("submitted_at", "id"))
+
+
+def objection_document_get_for_user(*, user, pk: int) -> Objection:
+    """An objection's supporting document: the objecting organisation's members and the office's staff who run
+    the tender or answer the objection. The same "not found" whether missing or not this user's."""
+    objection = Objection.objects.select_related("tender").filter(pk=pk).first()
+    if objection is None or not objection.document or not (
+            policy.is_member(user, objection.organisation_id)
+            or policy.can_run_procurement(user, objection.tender.office_id)):
+        raise NotFound()
+    return objection

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tenders/<int:pk>/", views.tender_detail, name="tender_detail"),
     path("tenders/<int:pk>/questions/", views.clarification_ask, name="clarification_ask"),
     path("tenders/<int:pk>/objections/", views.objection_lodge, name="objection_lodge"),
+    path("objections/<int:pk>/document/", views.objection_document, name="objection_document"),
     path("tenders/<int:pk>/bid/", views.bid_edit, name="bid_edit"),
     path("tenders/<int:pk>/document.pdf", views.tender_document, name="tender_document"),
     path("tenders/<int:pk>/award.pdf", views.award_notice_pdf, name="award_notice_pdf"),

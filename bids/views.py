@@ -117,6 +117,12 @@ def bid_attachment(request, pk: int):
     return serve_private(attachment.file, download_name=stem)
 
 
+@login_required
+def objection_document(request, pk: int):
+    objection = selectors.objection_document_get_for_user(user=request.user, pk=pk)
+    return serve_private(objection.document, download_name=f"objection-{objection.pk}")
+
+
 def tender_document(request, pk: int):
     """The tender document: public with the tender; before publication, the office's staff only."""
     tender = selectors.tender_document_get(user=request.user, pk=pk)
@@ -189,7 +195,7 @@ def objection_lodge(request, pk: int):
         request, pk,
         lambda tender, organisation: services.objection_lodge(
             actor=request.user, tender_id=tender.pk, organisation=organisation,
-            grounds=request.POST.get("grounds", "")),
+            grounds=request.POST.get("grounds", ""), document=request.FILES.get("document")),
         _("Your objection is lodged. The award waits for the office's answer."),
     )
 

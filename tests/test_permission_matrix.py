@@ -152,6 +152,8 @@ ROWS: dict[str, Row | dict[str, Row]] = {
                                 data=lambda c: {"organisation": c.org_a.pk}),
     "bids:bid_edit": Row(fmt("/tenders/{}/bid/", pk("tender")), SIGNED_IN),
     "bids:tender_document": Row(fmt("/tenders/{}/document.pdf", pk("tender")), PUBLIC),
+    # No objection exists in this world (tests/bids/test_objections.py covers who may open a real one's document).
+    "bids:objection_document": Row("/objections/999999/document/", only(404, (), others=404)),
     # No award is proposed yet: the notice is 'not found' for everyone (tests/bids/test_reports.py covers after).
     "bids:award_notice_pdf": Row(fmt("/tenders/{}/award.pdf", pk("tender")), expect(404)),
     # Sealed: org B's file is its members' only (after opening: tests/bids/test_documents.py).

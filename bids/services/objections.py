@@ -1,5 +1,6 @@
 """Objections (质疑) during the standstill, and the office's answers."""
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,7 @@ from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from marketplace.models import Membership, Organisation, User
 from marketplace.notifications import notify
 from marketplace.statemachine import transition
+from marketplace.uploads import stored_name, validate_upload
 
 from ..models import Bid, Objection, Tender
 from .tenders import _lock_tender, closes_due_tender_first
@@ -29,7 +31,11 @@ def objection_lodge(*, actor: User, tender_id: int, organisation: Organisation, 
         raise ValidationFailed(_("State the grounds of the objection."))
     objection = Objection(tender=tender, organisation=organisation, lodged_by=actor, grounds=grounds.strip())
     if document is not None:
-        objection.document = document
+        try:
+            kind = validate_upload(document)
+        except ValidationError as exc:
+            raise ValidationFailed(exc.messages[0], code=exc.code or "upload") from exc
+        objection.document.save(stored_name("objections", document, kind), document, save=False)
     objection.save()
     audit_record(actor=actor, verb="objection.lodge", obj=tender, after={"objection": objection.pk})
     return objection

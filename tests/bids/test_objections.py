@@ -74,3 +74,37 @@ def test_only_bidders_object(world, in_standstill):
     outsider = MembershipFactory(organisation=outsider_org).user
     with pytest.raises(PermissionDenied):
         services.objection_lodge(actor=outsider, tender_id=in_standstill.pk, organisation=outsider_org, grounds="x")
+
+
+def test_an_objection_carries_a_checked_private_document(world, in_standstill, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    tender = in_standstill
+    client.force_login(world.member_b)
+    url = f"/tenders/{tender.pk}/objections/"
+    # A disguised file is refused with the reason; no objection is lodged.
+    response = client.post(url, {"organisation": world.org_b.pk, "grounds": "评分有误",
+                                 "document": SimpleUploadedFile("证据.pdf", b"not a pdf")}, follow=True)
+    assert not Objection.objects.exists()
+    assert "PDF" in response.content.decode()
+    body = b"%PDF-1.7\n%%EOF\nevidence"
+    response = client.post(url, {"organisation": world.org_b.pk, "grounds": "评分有误",
+                                 "document": SimpleUploadedFile("证据.pdf", body)})
+    assert response.status_code == 302
+    objection = Objection.objects.get()
+    assert objection.document.name.startswith("objections/") and "证据" not in objection.document.name
+    download = f"/objections/{objection.pk}/document/"
+    expected = {"anonymous": 302, "member_a": 404, "member_b": 200, "procurement_x": 200, "head_x": 200,
+                "evaluator_x": 404, "procurement_y": 404, "operator": 404}
+    seen = {}
+    for role in expected:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(getattr(world, role))
+        response = client.get(download)
+        seen[role] = response.status_code
+        if response.status_code == 200:
+            assert b"".join(response.streaming_content) == body
+    assert seen == expected
+    client.force_login(world.head_x)  # the head answering it finds the document on the working page
+    assert download in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
