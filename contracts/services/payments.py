@@ -282,7 +282,7 @@ def _int(value) -> int:
 def payment_reconcile() -> dict[str, int]:
     """Beat task: apply stored events that waited, ask Stripe about every payment still processing, and make the
     transfers that are due. A lost webhook delays a payment; it never loses it."""
-    counts = {"events": 0, "succeeded": 0, "failed": 0, "transfers": 0}
+    counts = {"events": 0, "succeeded": 0, "failed": 0, "accounts": 0, "transfers": 0}
     if not sc.stripe_enabled():
         return counts
     for stored in StripeEvent.objects.filter(processed_at__isnull=True).order_by("received_at")[:200]:
@@ -306,6 +306,12 @@ def payment_reconcile() -> dict[str, int]:
             counts["failed"] += outcome == "failed"
         elif _stale(payment, now):
             counts["failed"] += _mark_interrupted(payment.pk, payment.attempt)
+    # A provider that finished onboarding at Stripe but never came back to the return page is found here.
+    for account in PayoutAccount.objects.filter(onboarded_at__isnull=True):
+        try:
+            counts["accounts"] += _payout_account_refresh(account).ready
+        except sc.StripeUnavailable:
+            continue
     for payment in _transfers_due():
         counts["transfers"] += bool(_transfer_quietly(payment.pk))
     return counts
@@ -402,6 +408,10 @@ def payout_onboarding_refresh(*, actor: User, organisation_id: int) -> PayoutAcc
     account = PayoutAccount.objects.filter(organisation=organisation).first()
     if account is None:
         raise Conflict(_("Start setting up the payout account first."))
+    return _payout_account_refresh(account, actor=actor)
+
+
+def _payout_account_refresh(account: PayoutAccount, *, actor=None) -> PayoutAccount:
     remote = sc.retrieve_account(account.stripe_account_id)
     account.charges_enabled = remote.charges_enabled
     account.payouts_enabled = remote.payouts_enabled
@@ -411,7 +421,7 @@ def payout_onboarding_refresh(*, actor: User, organisation_id: int) -> PayoutAcc
         audit_record(actor=actor, verb="payout_account.ready", obj=account, after={"account": account.stripe_account_id})
     account.save(update_fields=["charges_enabled", "payouts_enabled", "details_submitted", "onboarded_at"])
     if account.ready:
-        for payment in _transfers_due().filter(milestone__contract__provider=organisation):
+        for payment in _transfers_due().filter(milestone__contract__provider_id=account.organisation_id):
             _transfer_quietly(payment.pk)
     return account
 

@@ -118,3 +118,18 @@ def test_a_transfer_interrupted_by_a_dying_worker_is_made_once_by_reconciliation
     [transfer] = transfers_to(stripe_on, account.stripe_account_id)  # the same key: Stripe returns the same one
     assert payment.transfer_id == transfer["id"]
     assert payments_reconcile.apply().get()["transfers"] == 0
+
+
+def test_a_provider_that_never_comes_back_from_stripe_is_found_by_reconciliation(world, stripe_on):
+    payment = make_accepted_payment(world)
+    services.payment_pay(actor=world.procurement_x, payment_id=payment.pk, payment_method="pm_card_visa")
+    link = services.payout_onboarding_start(actor=world.member_a, organisation_id=world.org_a.pk,
+                                            refresh_url="http://testserver/r", return_url="http://testserver/r")
+    assert payments_reconcile.apply().get()["accounts"] == 0  # still filling in the form at Stripe
+    finish_onboarding_at_stripe(link)  # ... and closes the tab instead of returning to the platform
+    counts = payments_reconcile.apply().get()
+    assert counts["accounts"] == 1 and counts["transfers"] == 0  # the transfer was made while refreshing
+    account = PayoutAccount.objects.get(organisation=world.org_a)
+    assert account.ready and account.onboarded_at is not None
+    payment.refresh_from_db()
+    assert [t["id"] for t in transfers_to(stripe_on, account.stripe_account_id)] == [payment.transfer_id]

@@ -152,7 +152,7 @@ def test_reconciliation_settles_a_payment_whose_worker_died_and_fails_interrupte
     assert Payment.objects.get(pk=before_confirm.pk).payment_intent_id
 
     counts = payments_reconcile.apply().get()
-    assert counts == {"events": 0, "succeeded": 1, "failed": 0, "transfers": 0}
+    assert counts == {"events": 0, "succeeded": 1, "failed": 0, "accounts": 0, "transfers": 0}
     assert Payment.objects.get(pk=paid.pk).status == Payment.Status.SUCCEEDED
     # The interrupted ones are too recent to judge: their worker might still be running.
     assert set(Payment.objects.filter(pk__in=[before_create.pk, before_confirm.pk])
