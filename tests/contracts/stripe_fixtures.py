@@ -87,6 +87,9 @@ def stripe_server():
     yield server
     process.terminate()
     process.wait(timeout=10)
+    log.close()
+    if not Path(log.name).stat().st_size:
+        Path(log.name).unlink()  # kept only when the server complained
 
 
 @pytest.fixture
