@@ -13,6 +13,7 @@ from contracts import services
 from contracts.models import Milestone
 from contracts.selectors import acceptance_cutoff
 from contracts.tasks import milestones_remind_overdue
+from marketplace.models import AuditEvent
 
 from .contract_helpers import MONDAY, SH, make_contract, sign
 
@@ -140,3 +141,24 @@ def test_acceptance_cutoff_agrees_with_counting_working_days_for_each_day_around
         assert working_days_between(_at((cutoff - dt.timedelta(days=1)).isoformat()), now) > 10, day
         assert working_days_between(_at(cutoff.isoformat()), now) <= 10, day
         day += dt.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_each_reminder_goes_once_and_a_resubmission_earns_its_own_acceptance_reminder(world):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        contract, (first, *_rest) = _contract(world)
+        clock.move_to(_at("2026-03-16"))
+        assert services.milestones_remind_overdue() == 1  # milestone 1's evidence is late
+        assert services.milestones_remind_overdue() == 0
+        services.milestone_submit_evidence(actor=world.member_a, milestone_id=first.pk, report="评估报告")
+        clock.move_to(_at("2026-04-01"))
+        assert services.milestones_remind_overdue() == 1  # the office's acceptance is late
+        assert services.milestones_remind_overdue() == 0
+        services.milestone_reject(actor=world.procurement_x, milestone_id=first.pk, reason="缺少签到表")
+        assert services.milestones_remind_overdue() == 0  # late evidence again, but that reminder went already
+        services.milestone_submit_evidence(actor=world.member_a, milestone_id=first.pk, report="补充签到表")
+        clock.move_to(_at("2026-04-17"))
+        assert services.milestones_remind_overdue() == 1  # the new submission waits too long: reminded again
+    verbs = list(AuditEvent.objects.filter(object_id=str(first.pk), verb__startswith="milestone.remind")
+                 .values_list("verb", flat=True).order_by("pk"))
+    assert verbs == ["milestone.remind_evidence", "milestone.remind_acceptance", "milestone.remind_acceptance"]

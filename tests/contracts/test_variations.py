@@ -202,3 +202,18 @@ def test_the_proposal_page_keeps_input_and_says_what_is_wrong(client, world, con
     variation.refresh_from_db()
     assert variation.status == ContractVariation.Status.ACCEPTED and variation.decided_ip == "127.0.0.1"
     assert Contract.objects.get(pk=contract.pk).milestones.get(sequence=1).due_on == dt.date(2026, 7, 1)
+
+
+def test_a_milestone_with_rejected_evidence_stays_in_the_plan(world, contract):
+    second = contract.milestones.get(sequence=2)
+    services.milestone_submit_evidence(actor=world.member_a, milestone_id=second.pk, report="中期报告")
+    services.milestone_reject(actor=world.procurement_x, milestone_id=second.pk, reason="不完整")
+    plan = [row for row in _plan(contract) if row["id"] != second.pk]
+    plan[-1]["amount"] += second.amount
+    with translation.override("en"), pytest.raises(ValidationFailed, match="already has evidence"):
+        _propose(world, contract, plan=plan)
+    # It may still be moved: it is scheduled again.
+    variation = _propose(world, contract, plan=_plan(contract, {2: {"due_on": dt.date(2026, 12, 31)}}))
+    services.contract_variation_accept(actor=world.member_a, variation_id=variation.pk, ip=None)
+    assert Milestone.objects.get(pk=second.pk).due_on == dt.date(2026, 12, 31)
+
