@@ -37,6 +37,16 @@ def _reviews_context(request, subject, direction, reviews, *, can_reply):
     }
 
 
+def _residents_context(request, **flt):
+    summary = selectors.resident_summary(**flt)
+    return {
+        "summary": summary,
+        "ratings": list(selectors.resident_ratings(**flt)[:20]) if summary["count"] else [],
+        "signed_in": request.user.is_authenticated,
+        "report_form": ReportForm(),
+    }
+
+
 @panels.register("provider_profile", order=10)
 def provider_reviews(request, organisation):
     return "ratings/panel_reviews.html", _reviews_context(
@@ -47,13 +57,7 @@ def provider_reviews(request, organisation):
 
 @panels.register("provider_profile", order=15)
 def provider_residents(request, organisation):
-    flt = {"contract__provider_id": organisation.pk}
-    return "ratings/panel_residents.html", {
-        "summary": selectors.resident_summary(**flt),
-        "ratings": list(selectors.resident_ratings(**flt)[:20]),
-        "signed_in": request.user.is_authenticated,
-        "report_form": ReportForm(),
-    }
+    return "ratings/panel_residents.html", _residents_context(request, contract__provider_id=organisation.pk)
 
 
 @panels.register("office_profile", order=10)
@@ -66,13 +70,7 @@ def office_reviews(request, office):
 
 @panels.register("office_profile", order=15)
 def office_residents(request, office):
-    flt = {"contract__office_id": office.pk}
-    return "ratings/panel_residents.html", {
-        "summary": selectors.resident_summary(**flt),
-        "ratings": list(selectors.resident_ratings(**flt)[:20]),
-        "signed_in": request.user.is_authenticated,
-        "report_form": ReportForm(),
-    }
+    return "ratings/panel_residents.html", _residents_context(request, contract__office_id=office.pk)
 
 
 @panels.register("office_profile", order=20)
