@@ -75,8 +75,9 @@ def test_reports_reach_the_operators_who_hide_the_text_but_not_the_score(world, 
     assert client.post(reverse("ratings:review_report", args=[review.pk]), {"reason": "x"}).status_code == 302
     assert not Report.objects.exists()
     client.force_login(world.member_a)
-    response = client.post(reverse("ratings:review_report", args=[review.pk]), {"reason": ""}, follow=True)
+    response = client.post(f"/en/reviews/{review.pk}/report/", {"reason": ""}, follow=True)
     assert not Report.objects.exists()  # a reason is required
+    assert "Write the reason." in response.content.decode()
     client.post(reverse("ratings:review_report", args=[review.pk]), {"reason": "人身攻击。"})
     client.post(reverse("ratings:review_report", args=[review.pk]), {"reason": "again"})
     assert Report.objects.filter(review=review).count() == 1  # once per person
