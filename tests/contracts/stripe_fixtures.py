@@ -71,11 +71,15 @@ class StripeServer:
         self.request("POST", "/_config/webhooks/platform", {"url": url, "secret": WEBHOOK_SECRET})
 
 
-@pytest.fixture(scope="session")
-def stripe_server():
+_running: list[tuple[StripeServer, str]] = []  # one server per test session, shared by every module
+
+
+def _start_server() -> tuple[StripeServer, str]:
     log = tempfile.NamedTemporaryFile(prefix="stripe-server-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "tests.contracts.stripe_server"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=log, text=True)
+    log.close()
+    with open(log.name, "w") as errors:
+        process = subprocess.Popen([sys.executable, "-m", "tests.contracts.stripe_server"], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=errors, text=True)
     line = process.stdout.readline()
     if not line.startswith("READY"):
         process.kill()
@@ -84,12 +88,22 @@ def stripe_server():
     server = StripeServer(url=f"http://127.0.0.1:{port}", localstripe_url=f"http://127.0.0.1:{ls_port}",
                           process=process)
     server.register_webhook(NOWHERE)
+    return server, log.name
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """Each module that star-imports this fixture gets its own session-scoped copy of it, so the process itself
+    is kept here: the first copy starts it, every copy reuses it, and it stops at the end of the session."""
+    if not _running or _running[0][0].process.poll() is not None:
+        _running[:] = [_start_server()]
+    server, log = _running[0]
     yield server
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
-    if not Path(log.name).stat().st_size:
-        Path(log.name).unlink()  # kept only when the server complained
+    if server.process.poll() is None:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    if Path(log).exists() and not Path(log).stat().st_size:
+        Path(log).unlink()  # kept only when the server complained
 
 
 @pytest.fixture
