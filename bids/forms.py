@@ -45,6 +45,31 @@ class TenderForm(forms.ModelForm):
         self.fields["tender_document"].widget.attrs["accept"] = ".pdf,application/pdf"
 
 
+class CriterionForm(forms.Form):
+    """One technical criterion of comprehensive scoring (综合评分法)."""
+
+    name = forms.CharField(label=_("Criterion"), max_length=100, required=False)
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, required=False)
+    response_required = forms.BooleanField(label=_("Response required"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("weight"):
+            self.add_error("weight", _("Give the criterion's weight."))
+        if data.get("weight") and not data.get("name"):
+            self.add_error("name", _("Give the criterion a name."))
+        return data
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, max_num=20, validate_max=True)
+
+
+def criteria_of(formset) -> list[tuple[str, int, bool]]:
+    """The filled rows of a valid criteria formset, in order."""
+    return [(f.cleaned_data["name"], f.cleaned_data["weight"], f.cleaned_data.get("response_required", False))
+            for f in formset.forms if f.cleaned_data.get("name")]
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -19,7 +19,7 @@ from marketplace.selectors import organisations_of_user
 from marketplace.uploads import serve_private
 
 from . import reports, selectors, services
-from .forms import RESPONSE_PREFIX, AwardForm, BidForm, ReasonForm, TenderForm
+from .forms import RESPONSE_PREFIX, AwardForm, BidForm, CriterionFormSet, ReasonForm, TenderForm, criteria_of
 from .models import Tender
 
 
@@ -237,13 +237,29 @@ def office_tender_list(request):
 @login_required
 def office_tender(request, pk: int):
     tender = services.tender_close_if_due(selectors.tender_get_for_office(user=request.user, pk=pk))
-    form = (TenderForm(request.POST or None, request.FILES or None, instance=tender)
-            if tender.status == Tender.Status.DRAFT else None)
+    form = criteria_formset = None
+    if tender.status == Tender.Status.DRAFT:
+        form = TenderForm(request.POST or None, request.FILES or None, instance=tender)
+        # A post without the criteria rows (an older form, a script) leaves the criteria as they are.
+        criteria_formset = CriterionFormSet(
+            request.POST if "criteria-TOTAL_FORMS" in request.POST else None, prefix="criteria",
+            initial=[{"name": c.name, "weight": c.weight, "response_required": c.response_required}
+                     for c in tender.criteria.all()])
     error = None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method == "POST" and form is not None and form.is_valid() and (
+            not criteria_formset.is_bound or criteria_formset.is_valid()):
         try:
             services.tender_update(actor=request.user, tender=tender,
-                                   **{f: form.cleaned_data[f] for f in form.changed_data if f != "tender_document"})
+                                   **{f: form.cleaned_data[f] for f in form.changed_data
+                                      if f not in ("tender_document", "method", "price_weight")})
+            # The method, the price weight and the criteria are validated together (they add up to 100).
+            if {"method", "price_weight"} & set(form.changed_data) or criteria_formset.has_changed():
+                comprehensive = form.cleaned_data["method"] == Tender.Method.COMPREHENSIVE
+                criteria = (criteria_of(criteria_formset) if criteria_formset.is_bound
+                            else [(c.name, c.weight, c.response_required) for c in tender.criteria.all()])
+                services.criteria_set(actor=request.user, tender_id=tender.pk,
+                                      price_weight=form.cleaned_data["price_weight"] if comprehensive else 100,
+                                      criteria=criteria if comprehensive else [])
             if form.cleaned_data.get("tender_document"):
                 services.tender_document_attach(actor=request.user, tender_id=tender.pk,
                                                 document=form.cleaned_data["tender_document"])
@@ -265,6 +281,7 @@ def office_tender(request, pk: int):
         {
             "tender": tender,
             "form": form,
+            "criteria_formset": criteria_formset,
             "error": error,
             "opening_record": opening_record,
             "ranking": services.tender_ranking(tender) if evaluating else [],
@@ -286,7 +303,8 @@ def office_tender(request, pk: int):
             and (policy.can_run_procurement(request.user, tender.office_id) or bool(seat and seat.declared_at)),
             "bid_contents": selectors.opened_bid_contents(user=request.user, tender=tender),
         },
-        status=error.status if error else (400 if form is not None and form.errors else 200),
+        status=error.status if error else (
+            400 if form is not None and (form.errors or criteria_formset.total_error_count()) else 200),
     )
 
 

@@ -26,6 +26,7 @@ from marketplace.notifications import notify
 from marketplace.statemachine import transition
 from marketplace.workdays import add_working_days, working_days_between
 
+from .. import scoring
 from ..models import Bid, BidAttachment, BidResponse, Tender
 from ..signals import tender_awarded
 
@@ -156,6 +157,11 @@ def tender_publication_problems(tender: Tender, *, now=None) -> list[str]:
             problems.append(_("The clarification deadline must come before the submission deadline."))
     if tender.method == Tender.Method.LOWEST_PRICE and tender.price_weight != 100:
         problems.append(_("Under the lowest-price method the price weight is 100."))
+    if tender.method == Tender.Method.COMPREHENSIVE:
+        weights = list(tender.criteria.values_list("weight", flat=True))
+        if not weights or scoring.weights_problems(price_weight=tender.price_weight, criteria_weights=weights):
+            problems.append(_("Comprehensive scoring needs technical criteria whose weights and the price weight "
+                              "add up to 100."))
     return problems
 
 

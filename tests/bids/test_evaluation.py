@@ -82,3 +82,39 @@ def test_only_office_evaluators_join_and_declarations_wait_for_opening(world, te
     services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
     with pytest.raises(Conflict):
         services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
+
+
+def test_the_officer_sets_the_criteria_on_the_working_page_and_they_must_add_up(world, draft_tender, client):
+    from .test_documents import tender_form_data
+
+    client.force_login(world.procurement_x)
+    url = f"/dashboard/tenders/{draft_tender.pk}/"
+    assert 'name="criteria-0-name"' in client.get(url).content.decode()
+    rows = {"criteria-TOTAL_FORMS": "3", "criteria-INITIAL_FORMS": "0",
+            "criteria-0-name": "服务方案", "criteria-0-weight": "40", "criteria-0-response_required": "on",
+            "criteria-1-name": "团队资质", "criteria-1-weight": "20", "criteria-2-name": "", "criteria-2-weight": ""}
+    data = tender_form_data(draft_tender, method="comprehensive", price_weight="30", **rows)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "90" in page.split('class="message message-error"')[1].split("</div>")[0]  # they add up to 90
+    assert 'value="团队资质"' in page and 'value="20"' in page  # what was typed is kept
+    assert not draft_tender.criteria.exists()
+    response = client.post(url, {**data, "criteria-1-weight": "30"})
+    assert response.status_code == 302
+    tender = Tender.objects.get(pk=draft_tender.pk)
+    assert (tender.method, tender.price_weight) == (Tender.Method.COMPREHENSIVE, 30)
+    assert list(tender.criteria.values_list("name", "weight", "response_required")) == [
+        ("服务方案", 40, True), ("团队资质", 30, False)]
+    # A half-filled row is refused with its own message.
+    response = client.post(url, {**data, "criteria-2-name": "服务经验"})
+    assert response.status_code == 400 and tender.criteria.count() == 2
+
+
+def test_comprehensive_scoring_without_valid_criteria_cannot_be_published(world, draft_tender):
+    services.tender_update(actor=world.procurement_x, tender=draft_tender, method="comprehensive", price_weight=30,
+                           clarification_deadline=dt.datetime(2026, 3, 5, 17, 0, tzinfo=SH),
+                           submission_deadline=DEADLINE)
+    with pytest.raises(ValidationFailed) as exc:
+        services.tender_publish(actor=world.procurement_x, tender=draft_tender)
+    assert any("100" in str(reason) for reason in exc.value.reasons)
