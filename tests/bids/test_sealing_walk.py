@@ -223,6 +223,7 @@ def _our_values(name: str, route: str, w: Walk) -> list[dict] | None:
         "bids:bid_withdraw": [{"pk": w.bid.pk}],
         "bids:bid_attachment": files,
         "bids:bid_attachment_remove": files,
+        "bids:objection_document": [{"pk": _first("bids", "objection")}],
         "bids:tender_document": [tender],
         "bids:award_notice_pdf": [tender],
         "bids:evaluation_report_pdf": [tender],
