@@ -239,6 +239,22 @@ ROWS: dict[str, Row | dict[str, Row]] = {
     "contracts:stripe_webhook": Row("/stripe/webhook/", expect(400), method="post"),
     "ratings:review_form": Row(fmt("/dashboard/contracts/{}/review/", pk("contract")),
                                only(200, ("member_a", "procurement_x", "head_x"), others=404)),
+    # No review is published and no resident rating exists in this world: replies and reports find nothing (404)
+    # once signed in (tests/ratings cover who may reply and report). The contract is active, so a resident's page
+    # opens and explains that only completed services are rated. Hiding, dismissing and flags are operators'.
+    "ratings:review_reply": Row("/dashboard/reviews/999999/reply/", expect(404, anonymous=302), method="post"),
+    "ratings:review_report": Row("/reviews/999999/report/", expect(404, anonymous=302), method="post"),
+    "ratings:resident_rate": Row(fmt("/contracts/{}/resident-rating/", pk("contract")), SIGNED_IN),
+    "ratings:resident_report": Row("/resident-ratings/999999/report/", expect(404, anonymous=302), method="post"),
+    "ratings:operator_queue": Row("/dashboard/operator/ratings/", only(200, ("operator",), others=403)),
+    "ratings:operator_review_hide": Row("/dashboard/operator/ratings/reviews/999999/hide/",
+                                        only(404, ("operator",), others=403), method="post"),
+    "ratings:operator_resident_hide": Row("/dashboard/operator/ratings/resident-ratings/999999/hide/",
+                                          only(404, ("operator",), others=403), method="post"),
+    "ratings:operator_report_dismiss": Row("/dashboard/operator/ratings/reports/999999/dismiss/",
+                                           only(404, ("operator",), others=403), method="post"),
+    "ratings:operator_flag_close": Row("/dashboard/operator/ratings/flags/999999/close/",
+                                       only(404, ("operator",), others=403), method="post"),
 }
 
 
