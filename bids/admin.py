@@ -171,16 +171,26 @@ class SealedAuditEventAdmin(AuditEventAdmin):
               "shown_before", "shown_after")
     readonly_fields = fields
 
-    def _sealed(self, event: AuditEvent) -> bool:
+    # A bid's events whose data may show once the bid is opened. Draft-time events (saving, adding or removing
+    # files) stay sealed for good: they describe drafts and copied files that were never opened.
+    opened_verbs = frozenset({"bid.submit", "bid.supersede", "bid.withdraw", "bid.open", "bid.qualify",
+                              "bid.disqualify", "bid.awarded", "bid.not_awarded", "bid.score"})
+
+    def _sealed_bid(self, event: AuditEvent) -> Bid | None | bool:
+        """False when the event's data may show; otherwise the bid (or None) to word the mask with."""
         if event.content_type_id != ContentType.objects.get_for_model(Bid).pk:
             return False
         bid = Bid.objects.select_related("tender").filter(pk=event.object_id).first()
-        return bid is None or not bid_is_open(bid)
+        if bid is not None and bid_is_open(bid) and event.verb in self.opened_verbs:
+            return False
+        return bid
 
     def _shown(self, event: AuditEvent, data: dict) -> str:
-        if self._sealed(event):
-            bid = Bid.objects.select_related("tender").filter(pk=event.object_id).first()
-            return _sealed_text(bid) if bid else _("Sealed: this version was never opened")
+        sealed = self._sealed_bid(event)
+        if sealed is not False:
+            if sealed is not None and bid_is_open(sealed):
+                return _("Sealed: what a draft held is never shown")
+            return _sealed_text(sealed) if sealed is not None else _("Sealed: this version was never opened")
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
 
     @admin.display(description=_("before"))

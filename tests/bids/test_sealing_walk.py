@@ -175,8 +175,8 @@ def _choices(route: str, name: str) -> list[str]:
 
 def _admin_model_objects(app_label: str, model_name: str, w: Walk) -> list:
     """Object ids for a Django admin model's change, history and delete views."""
-    if (app_label, model_name) == ("bids", "bid"):
-        return list(Bid.objects.values_list("pk", flat=True))
+    if (app_label, model_name) in (("bids", "bid"), ("bids", "tender")):
+        return list(apps.get_model(app_label, model_name).objects.values_list("pk", flat=True))
     if (app_label, model_name) == ("marketplace", "auditevent"):
         types = ContentType.objects.get_for_models(Bid, Tender).values()
         return list(AuditEvent.objects.filter(content_type__in=types).values_list("pk", flat=True))
