@@ -112,8 +112,9 @@ def bid_attachment_add(*, actor: User, bid_id: int, file) -> BidAttachment:
                                sha256=file_sha256(file), uploaded_by=actor)
     attachment.file.save(stored_name("bids", file, kind), file, save=False)
     attachment.save()
+    # A file's name is sealed content; the audit log, which operators read, keeps only its id and digest.
     audit_record(actor=actor, verb="bid.attachment_add", obj=bid,
-                 after={"attachment": attachment.pk, "name": attachment.original_name, "sha256": attachment.sha256})
+                 after={"attachment": attachment.pk, "sha256": attachment.sha256})
     return attachment
 
 
@@ -125,7 +126,7 @@ def bid_attachment_remove(*, actor: User, bid_id: int, attachment_id: int) -> Bi
         raise NotFound()
     storage, name = attachment.file.storage, attachment.file.name
     audit_record(actor=actor, verb="bid.attachment_remove", obj=bid,
-                 after={"attachment": attachment.pk, "name": attachment.original_name, "sha256": attachment.sha256})
+                 after={"attachment": attachment.pk, "sha256": attachment.sha256})
     attachment.delete()
     _delete_when_unreferenced(storage, name)
     return bid
