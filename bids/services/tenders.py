@@ -262,8 +262,12 @@ def _close_locked(tender: Tender) -> None:
     """Close a locked, published tender past its deadline, and open its bids."""
     now = timezone.now()
     tender.closed_at = now
-    submitted = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED)
-                     .prefetch_related("responses", "attachments"))
+    # One query each for the bids (with their organisations, locking only the bids), their responses and files;
+    # `bid.tender` is the locked tender, so naming a bid in the audit log costs no query.
+    submitted = list(Bid.objects.select_for_update(of=("self",)).select_related("organisation")
+                     .filter(tender=tender, status=Bid.Status.SUBMITTED).prefetch_related("responses", "attachments"))
+    for bid in submitted:
+        bid.tender = tender
     if len(submitted) < tender.min_bids:
         tender.public_reason = _("Fewer bids were received (%(count)d) than the minimum of %(min)d.") % {
             "count": len(submitted), "min": tender.min_bids,
