@@ -197,6 +197,8 @@ def test_files_change_only_on_drafts_and_a_replacement_copies_them(world, tender
         "attachments": [pdf("团队.pdf", b"c"), SimpleUploadedFile("照片.png", PNG)], "save": "1"})
     assert response.status_code == 302
     assert sorted(draft.attachments.values_list("original_name", flat=True)) == ["团队.pdf", "照片.png", "资质证明.pdf"]
+    page = client.get(f"/tenders/{tender.pk}/bid/").content.decode()  # the draft's files, each removable
+    assert page.count("/remove/") == 3 and kept.sha256 in page
     sealed = services.bid_submit(actor=world.member_a, bid_id=draft.pk)
     # Sealed: no change to its files, by service or page.
     with pytest.raises(Conflict) as exc:
