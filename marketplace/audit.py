@@ -67,6 +67,45 @@ VERB_LABELS = {
     "milestone.paid": _("Milestone paid"),
     "payment.create": _("Payment due"),
     "payment.succeed": _("Payment made"),
+    "tender.criteria": _("Evaluation criteria set"),
+    "tender.document": _("Tender document uploaded"),
+    "tender.reevaluate": _("Evaluation reopened after an upheld objection"),
+    "clarification.ask": _("Question asked"),
+    "clarification.answer": _("Question answered"),
+    "objection.lodge": _("Objection lodged"),
+    "objection.upheld": _("Objection upheld"),
+    "objection.rejected": _("Objection rejected"),
+    "panel.add": _("Evaluator added to the panel"),
+    "panel.declare": _("No conflict of interest declared"),
+    "bid.score": _("Bid scored"),
+    "bid.attachment_add": _("File added to a bid draft"),
+    "bid.attachment_remove": _("File removed from a bid draft"),
+    "catalogue.category_import": _("Categories imported"),
+    "catalogue.item_import": _("Service items imported"),
+    "contract.document": _("Contract PDF generated"),
+    "contract.recall": _("Contract recalled to draft"),
+    "contract.vary": _("Contract varied"),
+    "variation.propose": _("Variation proposed"),
+    "variation.accept": _("Variation accepted"),
+    "variation.reject": _("Variation rejected"),
+    "variation.withdraw": _("Variation withdrawn"),
+    "milestone.remind_evidence": _("Reminder: evidence overdue"),
+    "milestone.remind_acceptance": _("Reminder: acceptance overdue"),
+    "payment.process": _("Online payment started"),
+    "payment.intent": _("Payment intent created"),
+    "payment.fail": _("Payment failed"),
+    "payment.refund": _("Payment refunded"),
+    "payment.transfer": _("Payment transferred to the organisation"),
+    "payout_account.create": _("Payout account created"),
+    "payout_account.ready": _("Payout account ready"),
+    "review.reply": _("Reply to a review posted"),
+    "resident_rating.submit": _("Resident rating submitted"),
+    "report.create": _("Review reported"),
+    "report.hide": _("Reported text hidden"),
+    "report.dismiss": _("Report dismissed"),
+    "review.hide": _("Review text hidden"),
+    "residentrating.hide": _("Resident rating text hidden"),
+    "low_score_flag.close": _("Low-score flag closed"),
     "review_window.open": _("Review window opened"),
     "review.submit": _("Review submitted"),
     "review.publish": _("Reviews published"),
@@ -91,6 +130,21 @@ def audit_record(*, actor, verb: str, obj: models.Model, before: dict | None = N
         after=after or {},
     )
 
+
+
+def audit_record_many(*, actor, verb: str, objs: list[models.Model], befores: list[dict], afters: list[dict]):
+    """The audit events of one action on many rows of one model, in one INSERT."""
+    if not objs:
+        return []
+    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
+    actor_id = actor if getattr(actor, "pk", None) else None
+    actor_repr = str(actor)[:200] if actor is not None else "system"
+    return AuditEvent.objects.bulk_create(
+        [AuditEvent(actor=actor_id, actor_repr=actor_repr, verb=verb, content_type=content_type,
+                    object_id=str(obj.pk), object_repr=str(obj)[:200], before=before, after=after)
+         for obj, before, after in zip(objs, befores, afters, strict=True)],
+        batch_size=500,
+    )
 
 def audit_history(obj: models.Model):
     """The audit events of one object, newest first."""

@@ -15,15 +15,30 @@ def _render(template: str, ctx: dict) -> tuple[str, str]:
     return settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body
 
 
+def _send_to_user(user: User, template: str, context: dict) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        ctx = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
+        subject, body = _render(template, ctx)
+    send_mail(subject, body, None, [user.email])
+
+
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification(self, *, user_id: int, template: str, context: dict) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        ctx = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
-        subject, body = _render(template, ctx)
-    send_mail(subject, body, None, [user.email])
+    _send_to_user(user, template, context)
+
+
+@shared_task
+def send_notifications(*, user_ids: list[int], template: str, context: dict) -> None:
+    """One task for everyone one event concerns (a tender's bidders can be hundreds). A user whose email fails
+    gets a retrying task of their own, so a retry never sends the others' emails twice."""
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+        try:
+            _send_to_user(user, template, context)
+        except OSError:
+            send_notification.delay(user_id=user.pk, template=template, context=context)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -23,7 +23,7 @@ from marketplace.eligibility import TenderRequirements, bid_eligibility
 from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from marketplace.models import Membership, Organisation, User
 from marketplace.notifications import notify
-from marketplace.statemachine import transition
+from marketplace.statemachine import transition, transition_many
 from marketplace.workdays import add_working_days, working_days_between
 
 from .. import scoring
@@ -278,12 +278,17 @@ def _close_locked(tender: Tender) -> None:
         transition(tender, Tender.Status.CLOSED, actor=None, verb="tender.close", fields=["closed_at"],
                    note={"bids": len(submitted)})
     # Drafts never submitted are dropped; submitted bids are opened and their digests checked.
-    Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT).update(status=Bid.Status.WITHDRAWN)
+    drafts = list(Bid.objects.select_for_update(of=("self",)).select_related("organisation")
+                  .filter(tender=tender, status=Bid.Status.DRAFT))
+    for bid in drafts:
+        bid.tender = tender
+    transition_many(drafts, Bid.Status.WITHDRAWN, actor=None, verb="bid.withdraw",
+                    note=lambda bid: {"reason": "not submitted by the deadline"})
     for bid in submitted:
         bid.opened_at = now
         bid.digest_verified = _verify_opened_bid(bid)
-        transition(bid, Bid.Status.OPENED, actor=None, verb="bid.open", fields=["opened_at", "digest_verified"],
-                   note={"digest_verified": bid.digest_verified})
+    transition_many(submitted, Bid.Status.OPENED, actor=None, verb="bid.open", fields=["opened_at", "digest_verified"],
+                    note=lambda bid: {"digest_verified": bid.digest_verified})
     if submitted:
         notify_bidders(tender, "bids/opened", statuses=[Bid.Status.OPENED])
 
