@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import translation
 
 from contracts import services
 from contracts import stripe_client as sc
@@ -57,7 +58,7 @@ def test_the_office_pays_a_milestone_in_cny_fen_and_it_is_recorded_once(world, s
 
 def test_a_declined_card_gives_a_clear_message_keeps_the_milestone_accepted_and_can_be_paid_again(
         world, stripe_on, accepted_payment):
-    with pytest.raises(sc.PaymentDeclined) as declined:
+    with pytest.raises(sc.PaymentDeclined) as declined, translation.override("en"):
         services.payment_pay(actor=world.procurement_x, payment_id=accepted_payment.pk, payment_method=DECLINING_CARD)
     assert declined.value.message == ("The card was declined: Your card was declined; the milestone stays accepted "
                                       "and you can pay again.")
@@ -163,7 +164,7 @@ def test_reconciliation_settles_a_payment_whose_worker_died_and_fails_interrupte
     for payment in (before_create, before_confirm):
         payment.refresh_from_db()
         assert payment.status == Payment.Status.FAILED
-        assert payment.failure_message == "the payment was interrupted before the card was charged"
+        assert payment.failure_message == "付款在扣款前被中断"  # stored in the platform language (zh-hans)
         assert stripe_on.charges_of(payment) == []
     [cancelled] = stripe_on.intents_of(before_confirm)
     assert cancelled["status"] == "canceled"  # nobody can confirm it any more
@@ -271,7 +272,7 @@ def test_offline_payments_are_refunded_without_stripe(world, settings, accepted_
 def test_without_stripe_keys_the_office_records_offline_and_the_page_says_so(world, settings, client,
                                                                             accepted_payment):
     settings.STRIPE_SECRET_KEY = ""
-    with pytest.raises(Conflict) as off:
+    with pytest.raises(Conflict) as off, translation.override("en"):
         services.payment_pay(actor=world.procurement_x, payment_id=accepted_payment.pk, payment_method="pm_card_visa")
     assert "Online payment is not configured" in off.value.message
     contract_id = accepted_payment.milestone.contract_id

@@ -160,7 +160,7 @@ def test_a_variation_overtaken_by_delivery_cannot_be_accepted(world, contract):
     second = contract.milestones.get(sequence=2)
     variation = _propose(world, contract, plan=_plan(contract, {2: {"due_on": dt.date(2026, 12, 1)}}))
     services.milestone_submit_evidence(actor=world.member_a, milestone_id=second.pk, report="中期报告")
-    with pytest.raises(Conflict, match="changed since"):
+    with pytest.raises(Conflict, match="提出该变更后合同已有变化"):
         services.contract_variation_accept(actor=world.member_a, variation_id=variation.pk, ip=None)
     variation.refresh_from_db()
     assert variation.status == ContractVariation.Status.PROPOSED
