@@ -29,8 +29,8 @@ class Tender(models.Model):
     TRANSITIONS = {
         Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
         Status.PUBLISHED: {Status.CLOSED, Status.UNSUCCESSFUL, Status.CANCELLED},
-        Status.CLOSED: {Status.EVALUATING, Status.UNSUCCESSFUL, Status.CANCELLED},
-        Status.EVALUATING: {Status.STANDSTILL, Status.UNSUCCESSFUL, Status.CANCELLED},
+        Status.CLOSED: {Status.EVALUATING, Status.CANCELLED},
+        Status.EVALUATING: {Status.STANDSTILL, Status.UNSUCCESSFUL, Status.CANCELLED},  # unsuccessful: all disqualified
         Status.STANDSTILL: {Status.AWARDED, Status.EVALUATING, Status.CANCELLED},
         Status.AWARDED: set(),
         Status.UNSUCCESSFUL: set(),
@@ -141,8 +141,8 @@ class Bid(models.Model):
         Status.SUBMITTED: {Status.SUPERSEDED, Status.WITHDRAWN, Status.OPENED},
         Status.OPENED: {Status.QUALIFIED, Status.DISQUALIFIED},
         Status.QUALIFIED: {Status.AWARDED, Status.NOT_AWARDED},
-        Status.AWARDED: {Status.NOT_AWARDED},  # an upheld objection re-opens the evaluation
-        Status.NOT_AWARDED: {Status.AWARDED},
+        Status.AWARDED: set(),  # set when the tender is awarded, which is final
+        Status.NOT_AWARDED: set(),
         Status.SUPERSEDED: set(),
         Status.WITHDRAWN: set(),
         Status.DISQUALIFIED: set(),

@@ -514,8 +514,14 @@ def bid_qualify(*, actor: User, bid_id: int, qualified: bool, reason: str = "") 
     if not reason.strip():
         raise ValidationFailed(_("Give the reason for disqualifying the bid."))
     bid.disqualification_reason = reason.strip()
-    return transition(bid, Bid.Status.DISQUALIFIED, actor=actor, verb="bid.disqualify",
-                      fields=["disqualification_reason"], note={"reason": bid.disqualification_reason})
+    transition(bid, Bid.Status.DISQUALIFIED, actor=actor, verb="bid.disqualify",
+               fields=["disqualification_reason"], note={"reason": bid.disqualification_reason})
+    if not tender.bids.filter(status__in=(Bid.Status.OPENED, Bid.Status.QUALIFIED)).exists():
+        # Nothing is left to award: the tender ends, with its public reason.
+        tender.public_reason = _("Every bid was disqualified.")
+        transition(tender, Tender.Status.UNSUCCESSFUL, actor=actor, verb="tender.unsuccessful",
+                   fields=["public_reason"])
+    return bid
 
 
 def bid_ranking(tender: Tender) -> list[Bid]:
