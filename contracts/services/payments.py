@@ -68,18 +68,24 @@ def _key(payment: Payment, step: str) -> str:
     return f"payment-{_stamp(payment)}-attempt-{payment.attempt}-{step}"
 
 
+def _lock_contract_of_payment_for_office(actor: User, payment_id: int) -> Contract:
+    """Lock the contract a payment belongs to, for the office that pays it: "not found" for anyone else."""
+    contract_id = Payment.objects.filter(pk=payment_id).values_list("milestone__contract_id", flat=True).first()
+    if contract_id is None:
+        raise NotFound()
+    contract = _lock(contract_id)
+    if not _office_side(actor, contract):
+        raise NotFound()
+    return contract
+
+
 # --- Offline ---------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def payment_record_offline(*, actor: User, payment_id: int, reference: str) -> Payment:
     """Without online payments, the office records a payment made outside the platform, with its reference."""
-    payment = Payment.objects.select_related("milestone").filter(pk=payment_id).first()
-    if payment is None:
-        raise NotFound()
-    contract = _lock(payment.milestone.contract_id)
-    if not _office_side(actor, contract):
-        raise NotFound()
+    contract = _lock_contract_of_payment_for_office(actor, payment_id)
     if not reference.strip():
         raise ValidationFailed(_("Enter the payment reference (for example the bank transfer number)."))
     payment = Payment.objects.select_for_update().get(pk=payment_id)
@@ -120,12 +126,7 @@ def payment_pay(*, actor: User, payment_id: int, payment_method: str) -> Payment
 
 @transaction.atomic
 def _begin_attempt(*, actor: User, payment_id: int, payment_method: str) -> Payment:
-    payment = Payment.objects.select_related("milestone").filter(pk=payment_id).first()
-    if payment is None:
-        raise NotFound()
-    contract = _lock(payment.milestone.contract_id)
-    if not _office_side(actor, contract):
-        raise NotFound()
+    contract = _lock_contract_of_payment_for_office(actor, payment_id)
     if not sc.stripe_enabled():
         raise Conflict(_("Online payment is not configured; record the payment made outside the platform instead."))
     payment = Payment.objects.select_for_update().get(pk=payment_id)
