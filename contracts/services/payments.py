@@ -41,7 +41,7 @@ from marketplace.statemachine import transition
 
 from .. import stripe_client as sc
 from ..models import Contract, Milestone, Payment, PayoutAccount, StripeEvent
-from ..signals import contract_closed
+from ..signals import contract_closed, payment_succeeded
 from ._common import _lock, _office_side
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ def _payment_succeeded(payment: Payment, contract: Contract, *, actor, fields=()
                note={"method": payment.method, "reference": payment.reference})
     milestone = Milestone.objects.select_for_update().get(pk=payment.milestone_id)
     transition(milestone, Milestone.Status.PAID, actor=actor, verb="milestone.paid")
+    payment_succeeded.send(sender=Payment, payment=payment, contract=contract)
     if not contract.milestones.exclude(status=Milestone.Status.PAID).exists():
         contract.closed_at = timezone.now()
         transition(contract, Contract.Status.COMPLETED, actor=actor, verb="contract.complete", fields=["closed_at"])
