@@ -132,22 +132,24 @@ def operator_queue(request):
 QUEUE = "ratings:operator_queue"
 
 
+def _hide(request, **target):
+    """Operators hide a review's or a resident rating's text; the score stays and the note is shown instead."""
+    _operator_only(request)
+    note = HideForm(request.POST).data.get("note", "")
+    return _finish(request, lambda: services.text_hide(actor=request.user, note=note, **target),
+                   success=_("The text is hidden; the note is shown in its place."), to=reverse(QUEUE))
+
+
 @login_required
 @require_POST
 def operator_review_hide(request, pk: int):
-    _operator_only(request)
-    note = HideForm(request.POST).data.get("note", "")
-    return _finish(request, lambda: services.text_hide(actor=request.user, review_id=pk, note=note),
-                   success=_("The text is hidden; the note is shown in its place."), to=reverse(QUEUE))
+    return _hide(request, review_id=pk)
 
 
 @login_required
 @require_POST
 def operator_resident_hide(request, pk: int):
-    _operator_only(request)
-    note = HideForm(request.POST).data.get("note", "")
-    return _finish(request, lambda: services.text_hide(actor=request.user, resident_rating_id=pk, note=note),
-                   success=_("The text is hidden; the note is shown in its place."), to=reverse(QUEUE))
+    return _hide(request, resident_rating_id=pk)
 
 
 @login_required
