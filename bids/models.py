@@ -1,5 +1,6 @@
 """Tenders and sealed bids. Only services in bids.services change a status."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,6 +42,8 @@ class Tender(models.Model):
         Status.UNSUCCESSFUL, Status.CANCELLED,
     )
     FINAL_STATUSES = (Status.AWARDED, Status.UNSUCCESSFUL, Status.CANCELLED)
+    # Before the deadline no one but each bidder knows of its bid: not its content, not who bid, not how many.
+    SEALED_STATUSES = (Status.DRAFT, Status.PUBLISHED)
 
     class Method(models.TextChoices):
         LOWEST_PRICE = "lowest_price", _("Lowest price")  # 最低评标价法
@@ -114,12 +117,25 @@ class Tender(models.Model):
         return self.submission_deadline is not None and (now or timezone.now()) >= self.submission_deadline
 
     @property
+    def closes_at(self):
+        """When the tender is closed: the deadline plus a short grace (`TENDER_CLOSE_GRACE_SECONDS`), so bids
+        that reached the server before the deadline but still wait for a worker or a lock are not shut out.
+        Bids that arrived after the deadline are refused however early they are processed."""
+        if self.submission_deadline is None:
+            return None
+        return self.submission_deadline + dt.timedelta(seconds=settings.TENDER_CLOSE_GRACE_SECONDS)
+
+    def close_due(self, now=None) -> bool:
+        """A published tender is closed (by the task, the sweep or any page or write) once this is true."""
+        return self.submission_deadline is not None and (now or timezone.now()) >= self.closes_at
+
+    @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES
 
     @property
     def bids_are_sealed(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.PUBLISHED)
+        return self.status in self.SEALED_STATUSES
 
 
 class Bid(models.Model):
@@ -158,6 +174,10 @@ class Bid(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     receipt_digest = models.CharField(_("receipt digest (SHA-256)"), max_length=64, blank=True)
+    # A secret random value committed in the digest, so the digest cannot be checked against a guessed price.
+    # Given to the bidder on the receipt, revealed with the opening record; empty on bids sealed before it existed
+    # (their digest keeps its old canonical form). Never shown in the admin or the audit log before opening.
+    receipt_nonce = models.CharField(_("receipt nonce"), max_length=64, blank=True, editable=False)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     digest_verified = models.BooleanField(_("digest matches"), null=True)
     disqualification_reason = models.TextField(_("reason for disqualification"), blank=True)

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace import policy
-from marketplace.errors import DomainError
+from marketplace.arrival import arrival_time
+from marketplace.errors import DomainError, ValidationFailed
+from marketplace.inputs import id_param, text_param
 from marketplace.models import OfficeStaff, User
 from marketplace.pdf import render_pdf
 from marketplace.selectors import organisations_of_user
@@ -74,18 +76,19 @@ def bid_edit(request, pk: int):
                    criteria=tender.criteria.all(), initial=_bid_initial(current))
     error = None
     if request.method == "POST" and form.is_valid():
+        # The deadline is checked against the time the request arrived, not the time it was processed.
+        content = {"actor": request.user, "tender_id": tender.pk, "organisation": form.cleaned_data["organisation"],
+                   "price": form.cleaned_data["price"], "proposal": form.cleaned_data["proposal"],
+                   "responses": form.responses(), "arrived_at": arrival_time(request)}
         try:
-            bid = services.bid_save_draft(
-                actor=request.user, tender_id=tender.pk, organisation=form.cleaned_data["organisation"],
-                price=form.cleaned_data["price"], proposal=form.cleaned_data["proposal"],
-                responses=form.responses(),
-            )
-            for file in form.cleaned_data["attachments"]:
-                services.bid_attachment_add(actor=request.user, bid_id=bid.pk, file=file)
-            if "submit" in request.POST:
-                bid = services.bid_submit(actor=request.user, bid_id=bid.pk)
+            if "submit" in request.POST:  # one step, idempotent: a double click gives one receipt
+                bid = services.bid_submit_content(**content, files=form.cleaned_data["attachments"])
                 messages.success(request, _("Your bid is submitted and sealed. Keep the receipt."))
                 return redirect("bids:bid_receipt", pk=bid.pk)
+            bid = services.bid_save_draft(**content)
+            for file in form.cleaned_data["attachments"]:
+                services.bid_attachment_add(actor=request.user, bid_id=bid.pk, file=file,
+                                            arrived_at=content["arrived_at"])
             messages.success(request, _("Draft saved."))
             return redirect("bids:bid_edit", pk=tender.pk)
         except DomainError as exc:
@@ -101,7 +104,8 @@ def bid_edit(request, pk: int):
 def bid_attachment_remove(request, pk: int):
     """Remove a file from the bidder's draft; refused (409) once the bid is sealed or the deadline has passed."""
     attachment = selectors.bid_attachment_get_for_member(user=request.user, pk=pk)
-    bid = services.bid_attachment_remove(actor=request.user, bid_id=attachment.bid_id, attachment_id=attachment.pk)
+    bid = services.bid_attachment_remove(actor=request.user, bid_id=attachment.bid_id, attachment_id=attachment.pk,
+                                         arrived_at=arrival_time(request))
     messages.success(request, _("The file is removed from your draft."))
     return redirect("bids:bid_edit", pk=bid.tender_id)
 
@@ -160,7 +164,8 @@ def _bidder_post(request, pk: int, call, success: str, *, default_organisation: 
     """
     tender = selectors.tender_get_public(pk=pk)
     mine = organisations_of_user(user=request.user)
-    organisation = mine.filter(pk=request.POST.get("organisation") or 0).first()
+    organisation_id = id_param(request.POST, "organisation", required=False)
+    organisation = mine.filter(pk=organisation_id).first() if organisation_id else None
     if organisation is None and default_organisation:
         organisation = mine.first()
     if organisation is None:
@@ -182,7 +187,7 @@ def clarification_ask(request, pk: int):
         request, pk,
         lambda tender, organisation: services.clarification_ask(
             actor=request.user, tender_id=tender.pk, organisation=organisation,
-            question=request.POST.get("question", "")),
+            question=text_param(request.POST, "question")),
         _("Your question is sent. The answer will be published on this page."),
         default_organisation=True,
     )
@@ -195,7 +200,7 @@ def objection_lodge(request, pk: int):
         request, pk,
         lambda tender, organisation: services.objection_lodge(
             actor=request.user, tender_id=tender.pk, organisation=organisation,
-            grounds=request.POST.get("grounds", ""), document=request.FILES.get("document")),
+            grounds=text_param(request.POST, "grounds"), document=request.FILES.get("document")),
         _("Your objection is lodged. The award waits for the office's answer."),
     )
 
@@ -221,7 +226,7 @@ def bid_receipt_pdf(request, pk: int):
 @require_POST
 def bid_withdraw(request, pk: int):
     bid = selectors.bid_get_for_member(user=request.user, pk=pk)
-    services.bid_withdraw(actor=request.user, bid_id=bid.pk)
+    services.bid_withdraw(actor=request.user, bid_id=bid.pk, arrived_at=arrival_time(request))
     messages.success(request, _("Your bid is withdrawn."))
     return redirect("bids:tender_detail", pk=bid.tender_id)
 
@@ -292,6 +297,7 @@ def office_tender(request, pk: int):
             "questions": tender.clarifications.all() if policy.can_run_procurement(request.user, tender.office_id)
             else [],
             "seat": seat,
+            "can_judge": bool(seat and seat.declared_at),  # the panel rule: only declared members judge bids
             "can_award": policy.can_approve(request.user, tender.office_id),
             "can_manage": policy.can_run_procurement(request.user, tender.office_id),
             "office_evaluators": User.objects.filter(
@@ -316,17 +322,18 @@ def office_tender_action(request, pk: int, action: str):
     if action == "evaluate":
         services.tender_start_evaluation(actor=request.user, tender_id=tender.pk)
     elif action in ("qualify", "disqualify"):
-        services.bid_qualify(actor=request.user, bid_id=int(request.POST.get("bid", 0)),
-                             qualified=action == "qualify", reason=request.POST.get("reason", ""))
+        services.bid_qualify(actor=request.user, bid_id=id_param(request.POST, "bid"),
+                             qualified=action == "qualify", reason=text_param(request.POST, "reason"))
     elif action == "award":
         form = AwardForm(request.POST)
-        form.is_valid()
+        if not form.is_valid() and "justification" in form.errors:  # typed text is refused, never dropped
+            raise ValidationFailed(form.errors["justification"][0])
         services.tender_propose_award(actor=request.user, tender_id=tender.pk,
                                       bid_id=form.cleaned_data.get("bid") or 0,
                                       justification=form.cleaned_data.get("justification", ""))
         messages.success(request, _("The award notice is published. The standstill period has started."))
     elif action == "panel":
-        evaluator = User.objects.filter(pk=request.POST.get("evaluator") or 0).first()
+        evaluator = User.objects.filter(pk=id_param(request.POST, "evaluator")).first()
         if evaluator is None:
             raise Http404
         services.panel_add(actor=request.user, tender_id=tender.pk, evaluator=evaluator)
@@ -334,18 +341,18 @@ def office_tender_action(request, pk: int, action: str):
         services.panel_declare(actor=request.user, tender_id=tender.pk)
         messages.success(request, _("Declaration recorded. You can now see and score the bids."))
     elif action == "score":
-        services.score_record(actor=request.user, bid_id=int(request.POST.get("bid") or 0),
-                              criterion_id=int(request.POST.get("criterion") or 0),
-                              points=request.POST.get("points", ""), comment=request.POST.get("comment", ""))
+        services.score_record(actor=request.user, bid_id=id_param(request.POST, "bid"),
+                              criterion_id=id_param(request.POST, "criterion"),
+                              points=text_param(request.POST, "points"), comment=text_param(request.POST, "comment"))
     elif action == "answer":
-        services.clarification_answer(actor=request.user, clarification_id=int(request.POST.get("clarification") or 0),
-                                      answer=request.POST.get("answer", ""))
+        services.clarification_answer(actor=request.user, clarification_id=id_param(request.POST, "clarification"),
+                                      answer=text_param(request.POST, "answer"))
     elif action in ("uphold", "reject_objection"):
-        services.objection_answer(actor=request.user, objection_id=int(request.POST.get("objection") or 0),
-                                  upheld=action == "uphold", answer=request.POST.get("answer", ""),
+        services.objection_answer(actor=request.user, objection_id=id_param(request.POST, "objection"),
+                                  upheld=action == "uphold", answer=text_param(request.POST, "answer"),
                                   cancel_tender=request.POST.get("cancel_tender") == "1")
     elif action == "cancel":
-        services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=request.POST.get("reason", ""))
+        services.tender_cancel(actor=request.user, tender_id=tender.pk, reason=text_param(request.POST, "reason"))
     else:
         raise Http404
     return redirect("bids:office_tender", pk=tender.pk)

@@ -11,14 +11,17 @@ from .evaluation import (  # noqa: F401
 )
 from .objections import has_pending_objection, objection_answer, objection_lodge  # noqa: F401
 from .tenders import (  # noqa: F401
+    bid_canonical_content,
     bid_content_problems,
     bid_digest,
     bid_qualify,
     bid_ranking,
     bid_save_draft,
     bid_submit,
+    bid_submit_content,
     bid_withdraw,
     closes_due_tender_first,
+    digest_of,
     notify_bidders,
     tender_cancel,
     tender_close,

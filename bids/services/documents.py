@@ -86,14 +86,15 @@ def tender_document_attach(*, actor: User, tender_id: int, document) -> Tender:
 # --- Bid attachments ------------------------------------------------------------------------------
 
 
-def _lock_draft(actor: User, bid_id: int) -> Bid:
-    """The bid, locked, for a change of its files: the bidder's own draft, on a tender still open."""
+def _lock_draft(actor: User, bid_id: int, arrived_at=None) -> Bid:
+    """The bid, locked, for a change of its files: the bidder's own draft, on a tender open when the request
+    arrived (`arrived_at`, default now)."""
     bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
     if bid is None:
         raise NotFound()
     _require_bidder(actor, bid.organisation)
     tender = _lock_tender(bid.tender_id)
-    _require_open(tender)
+    _require_open(tender, arrived_at)
     bid = Bid.objects.select_for_update().get(pk=bid_id)
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(_("Files can be changed only on a draft bid. Prepare a replacement bid to change them."),
@@ -102,8 +103,8 @@ def _lock_draft(actor: User, bid_id: int) -> Bid:
 
 
 @closes_due_tender_first
-def bid_attachment_add(*, actor: User, bid_id: int, file) -> BidAttachment:
-    bid = _lock_draft(actor, bid_id)
+def bid_attachment_add(*, actor: User, bid_id: int, file, arrived_at=None) -> BidAttachment:
+    bid = _lock_draft(actor, bid_id, arrived_at)
     kind = _checked(file)
     if bid.attachments.count() >= MAX_BID_ATTACHMENTS:
         raise ValidationFailed(_("A bid can hold at most %(count)d files.") % {"count": MAX_BID_ATTACHMENTS},
@@ -119,8 +120,8 @@ def bid_attachment_add(*, actor: User, bid_id: int, file) -> BidAttachment:
 
 
 @closes_due_tender_first
-def bid_attachment_remove(*, actor: User, bid_id: int, attachment_id: int) -> Bid:
-    bid = _lock_draft(actor, bid_id)
+def bid_attachment_remove(*, actor: User, bid_id: int, attachment_id: int, arrived_at=None) -> Bid:
+    bid = _lock_draft(actor, bid_id, arrived_at)
     attachment = BidAttachment.objects.filter(pk=attachment_id, bid=bid).first()
     if attachment is None:
         raise NotFound()

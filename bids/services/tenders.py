@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from catalogue.models import PurchaseListPage
 from marketplace import policy
 from marketplace.audit import audit_record
 from marketplace.eligibility import TenderRequirements, bid_eligibility
-from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from marketplace.models import Membership, Organisation, User
 from marketplace.notifications import notify
 from marketplace.statemachine import transition, transition_many
@@ -180,21 +181,24 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
 
 
 def _schedule_close(tender: Tender) -> None:
+    from marketplace.outbox import enqueue
+
     from ..tasks import tender_close_at_deadline
 
-    deadline = tender.submission_deadline
-    transaction.on_commit(lambda: tender_close_at_deadline.apply_async(args=[tender.pk], eta=deadline))
+    deadline = tender.closes_at  # the deadline plus the grace for bids that arrived in time
+    enqueue(tender_close_at_deadline, args=[tender.pk], eta=deadline)
 
 
 # --- Closing and opening --------------------------------------------------------------------------
 
 
 def _lock_tender(pk: int) -> Tender:
-    """Lock the tender row; if its deadline has passed, close it first. Every write path starts here."""
+    """Lock the tender row; if its deadline and the grace after it have passed, close it first. Every write path
+    starts here."""
     tender = Tender.objects.select_for_update().select_related("office").filter(pk=pk).first()
     if tender is None:
         raise NotFound()
-    if tender.status == Tender.Status.PUBLISHED and tender.deadline_passed():
+    if tender.status == Tender.Status.PUBLISHED and tender.close_due():
         _close_locked(tender)
     return tender
 
@@ -219,12 +223,24 @@ def stored_file_sha256(field_file) -> str | None:
 
 
 def bid_digest(bid: Bid, *, file_hashes: dict[int, str | None] | None = None) -> str:
-    """SHA-256 of the bid's canonical content: price, proposal, the response to each criterion and each file's
-    SHA-256. At submission the files' hashes are those taken at upload; at opening `file_hashes` carries them
-    hashed again from storage, so a file changed behind the platform's back shows as a mismatch.
+    """SHA-256 of the bid's canonical content: price, proposal, the response to each criterion, each file's
+    SHA-256 and the bid's secret nonce. At submission the files' hashes are those taken at upload; at opening
+    `file_hashes` carries them hashed again from storage, so a file changed behind the platform's back shows as a
+    mismatch.
 
-    Responses and files enter the canonical form only when the bid has some, so a bid without them keeps the
-    digest it always had."""
+    The nonce (256 random bits, on the bidder's receipt, revealed at opening) makes the digest a commitment:
+    without it nobody can test a guessed price against the digest. Responses, files and the nonce enter the
+    canonical form only when the bid has some, so a bid sealed before them keeps the digest it always had."""
+    return digest_of(bid_canonical_content(bid, file_hashes=file_hashes))
+
+
+def digest_of(content: dict) -> str:
+    """SHA-256 of canonical JSON (sorted keys, no spaces, UTF-8): what anyone can recompute from a receipt."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def bid_canonical_content(bid: Bid, *, file_hashes: dict[int, str | None] | None = None) -> dict:
     content = {
         "tender": bid.tender_id,
         "organisation": bid.organisation_id,
@@ -243,8 +259,9 @@ def bid_digest(bid: Bid, *, file_hashes: dict[int, str | None] | None = None) ->
     ]
     if files:
         content["files"] = files
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if bid.receipt_nonce:
+        content["nonce"] = bid.receipt_nonce
+    return content
 
 
 def _verify_opened_bid(bid: Bid) -> bool:
@@ -300,8 +317,9 @@ def tender_close(*, tender_id: int) -> Tender:
 
 
 def tender_close_if_due(tender: Tender) -> Tender:
-    """For reads: a page showing a published tender past its deadline closes it first (no query otherwise)."""
-    if tender.status == Tender.Status.PUBLISHED and tender.deadline_passed():
+    """For reads: a page showing a published tender past its deadline and grace closes it first (no query
+    otherwise). Within the grace the tender stays published, so a bid that arrived in time is still accepted."""
+    if tender.status == Tender.Status.PUBLISHED and tender.close_due():
         closed = tender_close(tender_id=tender.pk)
         tender.status, tender.closed_at, tender.public_reason = closed.status, closed.closed_at, closed.public_reason
     return tender
@@ -316,17 +334,31 @@ def closes_due_tender_first(service):
         tender_id = kwargs.get("tender_id")
         if tender_id is None and "bid_id" in kwargs:
             tender_id = Bid.objects.filter(pk=kwargs["bid_id"]).values_list("tender_id", flat=True).first()
-        if tender_id is not None and Tender.objects.filter(pk=tender_id).exists():
-            tender_close(tender_id=tender_id)
+        _close_if_due(tender_id)
         with transaction.atomic():
             return service(**kwargs)
 
     return wrapper
 
 
+def _close_if_due(tender_id: int | None) -> None:
+    """Close the tender in a transaction of its own if it is due. Only a tender due to close is locked here, so
+    bids of different organisations do not queue on the tender's lock for nothing."""
+    if tender_id is None:
+        return
+    due = Tender.objects.filter(pk=tender_id, status=Tender.Status.PUBLISHED,
+                                submission_deadline__lte=timezone.now() - _grace())
+    if due.exists():
+        tender_close(tender_id=tender_id)
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.TENDER_CLOSE_GRACE_SECONDS)
+
+
 def tenders_close_due() -> int:
-    """The beat sweep: close every published tender past its deadline. Returns how many it closed."""
-    due = Tender.objects.filter(status=Tender.Status.PUBLISHED, submission_deadline__lte=timezone.now())
+    """The beat sweep: close every published tender past its deadline and grace. Returns how many it closed."""
+    due = Tender.objects.filter(status=Tender.Status.PUBLISHED, submission_deadline__lte=timezone.now() - _grace())
     closed = 0
     for pk in due.values_list("pk", flat=True):
         if tender_close(tender_id=pk).status != Tender.Status.PUBLISHED:
@@ -349,7 +381,8 @@ def tender_requirements(tender: Tender) -> TenderRequirements:
 
 
 def _require_open(tender: Tender, now=None) -> None:
-    """Writes to bids need a published tender before its deadline, by the server clock at `now`."""
+    """Writes to bids need a published tender before its deadline, by the server clock at `now`: the time the
+    request arrived (see marketplace.arrival), so waiting for a worker or a lock does not count against it."""
     if tender.status == Tender.Status.PUBLISHED and not tender.deadline_passed(now):
         return
     if tender.status in (Tender.Status.PUBLISHED, Tender.Status.CLOSED, Tender.Status.UNSUCCESSFUL):
@@ -402,11 +435,12 @@ def _copy_content(source: Bid, target: Bid) -> None:
 
 @closes_due_tender_first
 def bid_save_draft(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "",
-                   responses: dict[int, str] | None = None) -> Bid:
-    """Save the organisation's draft. `responses` maps criterion id → text (None keeps the draft's own)."""
+                   responses: dict[int, str] | None = None, arrived_at=None) -> Bid:
+    """Save the organisation's draft. `responses` maps criterion id → text (None keeps the draft's own).
+    `arrived_at` is when the request reached the server (default: now), checked against the deadline."""
     tender = _lock_tender(tender_id)
     _require_bidder(actor, organisation)
-    _require_open(tender)
+    _require_open(tender, arrived_at)
     reasons = bid_eligibility(organisation, tender_requirements(tender))
     if reasons:
         raise PermissionDenied(_("Your organisation may not bid on this tender."), reasons=[str(r) for r in reasons])
@@ -445,18 +479,23 @@ def bid_content_problems(bid: Bid, tender: Tender) -> list[str]:
 
 
 @closes_due_tender_first
-def bid_submit(*, actor: User, bid_id: int) -> Bid:
-    """Seal the draft and give a receipt. A submitted earlier version is superseded."""
+def bid_submit(*, actor: User, bid_id: int, arrived_at=None) -> Bid:
+    """Seal the draft and give a receipt. A submitted earlier version is superseded.
+
+    `arrived_at` is when the request reached the server (default: now, when the service is called): it both
+    decides (before the deadline or not) and stamps the bid, so time spent waiting for a worker or the tender's
+    lock never counts against the bidder; the close waits the grace after the deadline for such bids. Submitting
+    a bid that is already submitted returns it unchanged: the same receipt, no new event."""
+    arrived_at = arrived_at or timezone.now()
     bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
     if bid is None:
         raise NotFound()
     _require_bidder(actor, bid.organisation)
     tender = _lock_tender(bid.tender_id)
-    # One reading of the clock, taken under the tender's lock, both decides and stamps the bid: an accepted
-    # bid always carries a server time before the deadline, and the close waits for this transaction.
-    now = timezone.now()
-    _require_open(tender, now)
+    _require_open(tender, arrived_at)
     bid = Bid.objects.select_for_update().get(pk=bid_id)
+    if bid.status == Bid.Status.SUBMITTED:
+        return bid
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(_("This bid has already been submitted."))
     reasons = bid_eligibility(bid.organisation, tender_requirements(tender))
@@ -469,21 +508,83 @@ def bid_submit(*, actor: User, bid_id: int) -> Bid:
     for earlier in Bid.objects.select_for_update().filter(tender=tender, organisation=bid.organisation,
                                                           status=Bid.Status.SUBMITTED):
         transition(earlier, Bid.Status.SUPERSEDED, actor=actor, verb="bid.supersede", note={"by_version": bid.version})
-    bid.submitted_at = now
+    bid.submitted_at = arrived_at
+    bid.receipt_nonce = secrets.token_hex(32)
     bid.receipt_digest = bid_digest(bid)
-    transition(bid, Bid.Status.SUBMITTED, actor=actor, verb="bid.submit", fields=["submitted_at", "receipt_digest"],
-               note={"digest": bid.receipt_digest})
+    # The digest may go in the audit log: without the nonce it says nothing about the price. The nonce never does.
+    transition(bid, Bid.Status.SUBMITTED, actor=actor, verb="bid.submit",
+               fields=["submitted_at", "receipt_nonce", "receipt_digest"], note={"digest": bid.receipt_digest})
     return bid
 
 
+def _file_key(file) -> tuple[str, str]:
+    from .documents import _original_name
+
+    return _original_name(file), file_sha256(file)
+
+
+def _sealed_bid_holding(tender: Tender, organisation: Organisation, *, price, proposal: str,
+                        responses: dict[int, str] | None, files) -> Bid | None:
+    """The organisation's submitted bid when it already holds exactly this content and no draft is in progress:
+    the same price, proposal and responses, and every file given already among its files (by name and SHA-256)."""
+    if price in (None, "") or Bid.objects.filter(tender=tender, organisation=organisation,
+                                                 status=Bid.Status.DRAFT).exists():
+        return None
+    sealed = (Bid.objects.select_for_update().filter(tender=tender, organisation=organisation,
+                                                     status=Bid.Status.SUBMITTED)
+              .prefetch_related("responses", "attachments").first())
+    if sealed is None or sealed.price != Decimal(price) or sealed.proposal != proposal:
+        return None
+    if responses is not None:
+        given = {k: v for k, v in _clean_responses(tender, responses).items() if v}
+        if given != {r.criterion_id: r.text for r in sealed.responses.all()}:
+            return None
+    held = {(a.original_name, a.sha256) for a in sealed.attachments.all()}
+    if any(_file_key(f) not in held for f in files):
+        return None
+    return sealed
+
+
+def bid_submit_content(*, actor: User, tender_id: int, organisation: Organisation, price=None, proposal: str = "",
+                       responses: dict[int, str] | None = None, files=(), arrived_at=None) -> Bid:
+    """What the bid form's submit button does, in one transaction: save the draft, add the files, submit. If the
+    submission is refused (an unanswered criterion, say), the draft is still saved and the refusal raised.
+
+    Idempotent: when the organisation's submitted bid already holds exactly this content (a double click, a form
+    sent again), that bid comes back with its receipt, with no new version and no event. The tender's lock makes
+    a second click wait for the first, so it always sees the first one's bid."""
+    from .documents import bid_attachment_add
+
+    arrived_at = arrived_at or timezone.now()
+    _close_if_due(tender_id)
+    with transaction.atomic():
+        tender = _lock_tender(tender_id)
+        _require_bidder(actor, organisation)
+        _require_open(tender, arrived_at)
+        sealed = _sealed_bid_holding(tender, organisation, price=price, proposal=proposal, responses=responses,
+                                     files=files)
+        if sealed is not None:
+            return sealed
+        bid = bid_save_draft(actor=actor, tender_id=tender_id, organisation=organisation, price=price,
+                             proposal=proposal, responses=responses, arrived_at=arrived_at)
+        for file in files:
+            bid_attachment_add(actor=actor, bid_id=bid.pk, file=file, arrived_at=arrived_at)
+        try:
+            with transaction.atomic():
+                return bid_submit(actor=actor, bid_id=bid.pk, arrived_at=arrived_at)
+        except DomainError as exc:
+            refusal = exc  # the draft commits with what was typed; the bidder sees why it was not submitted
+    raise refusal
+
+
 @closes_due_tender_first
-def bid_withdraw(*, actor: User, bid_id: int) -> Bid:
+def bid_withdraw(*, actor: User, bid_id: int, arrived_at=None) -> Bid:
     bid = Bid.objects.select_related("organisation").filter(pk=bid_id).first()
     if bid is None:
         raise NotFound()
     _require_bidder(actor, bid.organisation)
     tender = _lock_tender(bid.tender_id)
-    _require_open(tender)
+    _require_open(tender, arrived_at)
     bid = Bid.objects.select_for_update().get(pk=bid_id)
     return transition(bid, Bid.Status.WITHDRAWN, actor=actor, verb="bid.withdraw")
 
@@ -504,8 +605,9 @@ def bid_qualify(*, actor: User, bid_id: int, qualified: bool, reason: str = "") 
     if bid is None:
         raise NotFound()
     tender = _lock_tender(bid.tender_id)
-    if not (policy.can_run_procurement(actor, tender.office_id) or policy.can_evaluate(actor, tender.office_id)):
-        raise NotFound()
+    from .evaluation import require_declared_panel_member
+
+    require_declared_panel_member(actor, tender)  # the panel rule: only declared panel members judge bids
     if tender.status != Tender.Status.EVALUATING:
         raise Conflict(_("Bids are qualified during evaluation."))
     bid = Bid.objects.select_for_update().get(pk=bid_id)
