@@ -120,8 +120,13 @@ def test_purchase_list_to_public_rating(client, world):
         assert tender.status == Tender.Status.CLOSED
         assert bid.status == Bid.Status.OPENED and bid.digest_verified is True
 
-        # 5. The office evaluates; the head proposes the award; after the standstill the beat task makes it final.
+        # 5. The office evaluates: the officer seats an evaluator, who declares no conflict and qualifies the bid;
+        # the head proposes the award; after the standstill the beat task makes it final.
+        client.post(reverse("bids:office_tender_action", args=[tender.pk, "panel"]), {"evaluator": w.evaluator_x.pk})
         client.post(reverse("bids:office_tender_action", args=[tender.pk, "evaluate"]))
+        client.logout()
+        _login(client, w.evaluator_x)
+        client.post(reverse("bids:office_tender_action", args=[tender.pk, "declare"]))
         client.post(reverse("bids:office_tender_action", args=[tender.pk, "qualify"]), {"bid": bid.pk})
         client.logout()
         _login(client, w.head_x)

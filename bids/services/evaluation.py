@@ -1,4 +1,8 @@
-"""Evaluation: technical criteria, the panel and its conflict-of-interest declarations, scores and ranking."""
+"""Evaluation: technical criteria, the panel and its conflict-of-interest declarations, scores and ranking.
+
+The panel rule: only the tender's panel members who have declared no conflict of interest qualify, disqualify and
+score bids (`require_declared_panel_member`); the office's other staff, its head included, see but do not judge.
+"""
 
 from decimal import Decimal, InvalidOperation
 
@@ -53,6 +57,16 @@ def criteria_set(*, actor: User, tender_id: int, price_weight: int, criteria: li
     return tender
 
 
+def require_declared_panel_member(actor: User, tender: Tender) -> None:
+    """Qualifying, disqualifying and scoring are the declared panel's. Someone outside the office gets "not found"
+    (the tender is not theirs to know of); the office's staff without a declared seat are told why."""
+    if not policy.has_office_role(actor, tender.office_id):
+        raise NotFound()
+    if not has_declared(actor, tender):
+        raise PermissionDenied(_("Only the tender's panel members who have declared no conflict of interest "
+                                 "qualify, disqualify and score bids."), code="panel_only")
+
+
 def _bidder_member(user: User, tender: Tender) -> bool:
     """Is the person a member of an organisation whose bid was opened on this tender?"""
     orgs = Bid.objects.filter(tender=tender, status__in=OPENED).values("organisation_id")
@@ -103,8 +117,7 @@ def score_record(*, actor: User, bid_id: int, criterion_id: int, points, comment
     if bid is None:
         raise NotFound()
     tender = _lock_tender(bid.tender_id)
-    if not has_declared(actor, tender):
-        raise NotFound()
+    require_declared_panel_member(actor, tender)
     if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.QUALIFIED:
         raise Conflict(_("Only qualified bids are scored, during evaluation."))
     criterion = Criterion.objects.filter(pk=criterion_id, tender=tender).first()

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from bids import services
-from bids.models import Tender
+from bids.models import Bid, Score, Tender
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from marketplace.models import AuditEvent
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import DEADLINE, SH, submit
@@ -40,16 +41,16 @@ def test_panel_declares_before_seeing_bids_and_scores_decide_the_ranking(world, 
     services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
     clock.move_to(DEADLINE + dt.timedelta(seconds=1))
     services.tender_start_evaluation(actor=world.procurement_x, tender_id=tender.pk)
-    for bid in (cheap, strong):
-        services.bid_qualify(actor=world.procurement_x, bid_id=bid.pk, qualified=True)
     criteria = list(tender.criteria.order_by("order"))
-    # Not declared yet: no scores and no prices on the working page.
-    with pytest.raises(NotFound):
-        services.score_record(actor=world.evaluator_x, bid_id=cheap.pk, criterion_id=criteria[0].pk, points=10)
+    # Not declared yet: no qualifying, no scores and no prices on the working page.
+    with pytest.raises(PermissionDenied):
+        services.bid_qualify(actor=world.evaluator_x, bid_id=cheap.pk, qualified=True)
     client.force_login(world.evaluator_x)
     assert "80,000.00" not in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
     services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
     assert "80,000.00" in client.get(f"/dashboard/tenders/{tender.pk}/").content.decode()
+    for bid in (cheap, strong):
+        services.bid_qualify(actor=world.evaluator_x, bid_id=bid.pk, qualified=True)
     with pytest.raises(ValidationFailed):
         services.score_record(actor=world.evaluator_x, bid_id=cheap.pk, criterion_id=criteria[0].pk, points=41)
     for bid, marks in ((cheap, (20, 10)), (strong, (40, 30))):
@@ -118,3 +119,87 @@ def test_comprehensive_scoring_without_valid_criteria_cannot_be_published(world,
     with pytest.raises(ValidationFailed) as exc:
         services.tender_publish(actor=world.procurement_x, tender=draft_tender)
     assert any("100" in str(reason) for reason in exc.value.reasons)
+
+
+# --- The panel rule: only declared panel members qualify, disqualify and score ---------------------------------
+
+
+@pytest.fixture
+def evaluating(world, comprehensive, clock):
+    """Comprehensive tender under evaluation with two opened bids; evaluator X has a seat but has not declared."""
+    cheap = submit(world, comprehensive, world.member_a, world.org_a, "80000.00")
+    strong = submit(world, comprehensive, world.member_b, world.org_b, "100000.00")
+    services.panel_add(actor=world.procurement_x, tender_id=comprehensive.pk, evaluator=world.evaluator_x)
+    clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+    services.tender_start_evaluation(actor=world.procurement_x, tender_id=comprehensive.pk)
+    unseated = UserFactory(email="unseated@example.cn")
+    marketplace_services.office_staff_add(actor=world.operator, office=world.office_x, user=unseated,
+                                          role="evaluator")
+    return comprehensive, cheap, strong, unseated
+
+
+def test_only_declared_panel_members_qualify_disqualify_and_score(world, evaluating):
+    # given an opened tender, office staff without a declared seat: the officer, the head, an evaluator not on the
+    # panel, and the panel member who has not declared yet
+    tender, cheap, strong, unseated = evaluating
+    criterion = tender.criteria.order_by("order").first()
+    for outsider in (world.procurement_x, world.head_x, unseated, world.evaluator_x):
+        # when each tries to judge a bid, then each is refused, with the reason
+        for qualified, reason in ((True, ""), (False, "资质不符")):
+            with pytest.raises(PermissionDenied) as exc:
+                services.bid_qualify(actor=outsider, bid_id=cheap.pk, qualified=qualified, reason=reason)
+            assert exc.value.code == "panel_only"
+    # people outside the office do not even learn that the tender exists
+    for stranger in (world.procurement_y, world.member_b, world.operator):
+        with pytest.raises(NotFound):
+            services.bid_qualify(actor=stranger, bid_id=cheap.pk, qualified=False, reason="x")
+    cheap.refresh_from_db()
+    tender.refresh_from_db()
+    assert cheap.status == Bid.Status.OPENED and tender.status == Tender.Status.EVALUATING
+    # once declared, the panel member judges; the others still cannot score the qualified bid
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
+    services.bid_qualify(actor=world.evaluator_x, bid_id=cheap.pk, qualified=True)
+    for outsider in (world.procurement_x, world.head_x, unseated):
+        with pytest.raises(PermissionDenied):
+            services.score_record(actor=outsider, bid_id=cheap.pk, criterion_id=criterion.pk, points=10)
+    with pytest.raises(NotFound):
+        services.score_record(actor=world.procurement_y, bid_id=cheap.pk, criterion_id=criterion.pk, points=10)
+    assert not Score.objects.exists()
+    services.score_record(actor=world.evaluator_x, bid_id=cheap.pk, criterion_id=criterion.pk, points=10)
+    assert Score.objects.get().evaluator == world.evaluator_x
+    verbs = set(AuditEvent.objects.filter(verb__startswith="bid.").values_list("verb", "actor"))
+    assert ("bid.qualify", world.evaluator_x.pk) in verbs and ("bid.score", world.evaluator_x.pk) in verbs
+
+
+def test_the_working_page_offers_judging_to_the_declared_panel_only_and_refuses_the_others(world, evaluating,
+                                                                                           client):
+    tender, cheap, strong, unseated = evaluating
+    url = f"/dashboard/tenders/{tender.pk}/"
+    # The officer and the head see the opened bids but no qualification forms; their posts are refused (403).
+    for person in (world.procurement_x, world.head_x, unseated):
+        client.force_login(person)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f"/dashboard/tenders/{tender.pk}/disqualify/" not in page.content.decode()
+        for action, data in (("qualify", {"bid": cheap.pk}), ("disqualify", {"bid": cheap.pk, "reason": "x"})):
+            response = client.post(f"{url}{action}/", data)
+            assert response.status_code == 403, (person, action)
+            assert "利益冲突" in response.content.decode()  # the message says who may judge, in Chinese
+    # Two disqualifications by people without a seat would have ended the tender as unsuccessful: they did not.
+    tender.refresh_from_db()
+    assert tender.status == Tender.Status.EVALUATING
+    assert set(Bid.objects.filter(tender=tender).values_list("status", flat=True)) == {Bid.Status.OPENED}
+    # The declared panel member is offered the forms, and disqualifies through them.
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
+    client.force_login(world.evaluator_x)
+    assert f"/dashboard/tenders/{tender.pk}/disqualify/" in client.get(url).content.decode()
+    response = client.post(f"{url}disqualify/", {"bid": strong.pk, "reason": "报价单未盖章"})
+    assert response.status_code == 302
+    strong.refresh_from_db()
+    assert strong.status == Bid.Status.DISQUALIFIED
+    # Scoring through the page follows the same rule.
+    criterion = tender.criteria.order_by("order").first()
+    services.bid_qualify(actor=world.evaluator_x, bid_id=cheap.pk, qualified=True)
+    client.force_login(world.head_x)
+    response = client.post(f"{url}score/", {"bid": cheap.pk, "criterion": criterion.pk, "points": "10"})
+    assert response.status_code == 403 and not Score.objects.exists()

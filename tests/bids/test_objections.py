@@ -18,10 +18,12 @@ T = Tender.Status
 def in_standstill(world, tender, clock):
     winner = submit(world, tender, world.member_a, world.org_a, "80000.00")
     loser = submit(world, tender, world.member_b, world.org_b, "95000.00")
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
     clock.move_to(DEADLINE + dt.timedelta(seconds=1))
     services.tender_start_evaluation(actor=world.procurement_x, tender_id=tender.pk)
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
     for bid in (winner, loser):
-        services.bid_qualify(actor=world.procurement_x, bid_id=bid.pk, qualified=True)
+        services.bid_qualify(actor=world.evaluator_x, bid_id=bid.pk, qualified=True)
     services.tender_propose_award(actor=world.head_x, tender_id=tender.pk, bid_id=winner.pk)
     tender.refresh_from_db()
     return tender

@@ -108,6 +108,8 @@ def test_award_rules(world, tender, clock):
     with pytest.raises(NotFound):
         services.tender_start_evaluation(actor=world.procurement_y, tender_id=tender.pk)
     services.tender_start_evaluation(actor=world.procurement_x, tender_id=tender.pk)
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
     for bid in (cheap, dear):
         services.bid_qualify(actor=world.evaluator_x, bid_id=bid.pk, qualified=True)
     with pytest.raises(NotFound):  # only the head approves

@@ -45,6 +45,9 @@ def reach(world, tender, clock, stage: str, *, bids: bool = True) -> State:
         if step == "closed":
             clock.move_to(AFTER_DEADLINE)
             services.tender_close(tender_id=tender.pk)
+            # The panel rule: evaluator X takes a seat and declares, so that they may judge the bids.
+            services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
+            services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)
         elif step == "evaluating":
             services.tender_start_evaluation(actor=world.procurement_x, tender_id=tender.pk)
         elif step == "qualified":
@@ -179,17 +182,17 @@ def _bid_opened_qualify(w, draft, publish, clock):
 
 def _bid_opened_disqualify(w, draft, publish, clock):
     s = reach(w, publish(draft), clock, "evaluating")
-    bid = services.bid_qualify(actor=w.procurement_x, bid_id=s.cheap.pk, qualified=False, reason="资质证书过期")
+    bid = services.bid_qualify(actor=w.evaluator_x, bid_id=s.cheap.pk, qualified=False, reason="资质证书过期")
     assert bid.disqualification_reason == "资质证书过期"
     return bid
 
 
 def _evaluating_all_disqualified(w, draft, publish, clock):
     s = reach(w, publish(draft), clock, "evaluating")
-    services.bid_qualify(actor=w.procurement_x, bid_id=s.cheap.pk, qualified=False, reason="资质证书过期")
+    services.bid_qualify(actor=w.evaluator_x, bid_id=s.cheap.pk, qualified=False, reason="资质证书过期")
     s.tender.refresh_from_db()
     assert s.tender.status == T.EVALUATING  # one bid is still in play
-    services.bid_qualify(actor=w.procurement_x, bid_id=s.dear.pk, qualified=False, reason="报价单未盖章")
+    services.bid_qualify(actor=w.evaluator_x, bid_id=s.dear.pk, qualified=False, reason="报价单未盖章")
     s.tender.refresh_from_db()
     assert s.tender.public_reason == str(_("Every bid was disqualified."))
     return s.tender
@@ -358,6 +361,7 @@ def test_objection_refusals(world, tender, clock):
 
 def test_refusals_reach_the_user_with_their_status(world, tender, clock, client):
     s = reach(world, tender, clock, "published")
+    services.panel_add(actor=world.procurement_x, tender_id=tender.pk, evaluator=world.evaluator_x)
     client.force_login(world.procurement_x)
     assert client.post(f"/dashboard/tenders/{tender.pk}/evaluate/").status_code == 409
     client.force_login(world.head_x)
@@ -366,6 +370,7 @@ def test_refusals_reach_the_user_with_their_status(world, tender, clock, client)
     clock.move_to(AFTER_DEADLINE)
     client.force_login(world.member_a)
     assert client.post(f"/bids/{s.cheap.pk}/withdraw/").status_code == 409
+    services.panel_declare(actor=world.evaluator_x, tender_id=tender.pk)  # closes the due tender first
     client.force_login(world.evaluator_x)
     assert client.post(f"/dashboard/tenders/{tender.pk}/qualify/", {"bid": s.cheap.pk}).status_code == 409
     s.cheap.refresh_from_db()

@@ -249,9 +249,13 @@ class Command(BaseCommand):
             tender.refresh_from_db()
             if tender.status != Tender.Status.CLOSED:
                 continue
+            # Only the declared panel qualifies bids (the panel rule).
+            evaluator = User.objects.get(email="evaluator@demo.cn")
+            bids.panel_add(actor=officer, tender_id=tender.pk, evaluator=evaluator)
             bids.tender_start_evaluation(actor=officer, tender_id=tender.pk)
+            bids.panel_declare(actor=evaluator, tender_id=tender.pk)
             for bid in Bid.objects.filter(tender=tender, status=Bid.Status.OPENED):
-                bids.bid_qualify(actor=officer, bid_id=bid.pk, qualified=True)
+                bids.bid_qualify(actor=evaluator, bid_id=bid.pk, qualified=True)
             best = bids.bid_ranking(tender)[0]
             bids.tender_propose_award(actor=head, tender_id=tender.pk, bid_id=best.pk)
             tender.refresh_from_db()
