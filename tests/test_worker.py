@@ -2,22 +2,13 @@
 beat task that closes tenders. This proves the tasks serialise as JSON and find their rows."""
 
 import datetime as dt
-import time
 
 import pytest
 from django.utils import timezone
 
 from bids.models import Tender
 from bids.tasks import tenders_close_due
-
-
-def _wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,7 +20,7 @@ def test_worker_runs_the_beat_sweep(world, celery_worker):
         submission_deadline=now - dt.timedelta(seconds=1),
     )
     tenders_close_due.delay()
-    assert _wait_for(lambda: Tender.objects.get(pk=tender.pk).status != Tender.Status.PUBLISHED)
+    assert wait_for(lambda: Tender.objects.get(pk=tender.pk).status != Tender.Status.PUBLISHED)
     tender.refresh_from_db()
     # No bids arrived, so below the minimum: unsuccessful, with a public reason.
     assert tender.status == Tender.Status.UNSUCCESSFUL

@@ -1,7 +1,6 @@
 """Notifications travel through the broker to a real worker and are rendered in each recipient's language."""
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -11,17 +10,9 @@ from django.utils import timezone
 from bids import services
 from bids.models import Tender
 from bids.tasks import tenders_remind_drafts
+from tests.waiting import drain_tasks, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait_for(predicate, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_deadline_reminder_goes_once_to_organisations_with_only_a_draft(world, celery_worker):
@@ -40,9 +31,9 @@ def test_deadline_reminder_goes_once_to_organisations_with_only_a_draft(world, c
     services.bid_submit(actor=world.member_b, bid_id=done.pk)
     mail.outbox.clear()
     tenders_remind_drafts.delay()
-    assert _wait_for(lambda: len(mail.outbox) >= 1)
+    assert wait_for(lambda: len(mail.outbox) >= 1)
     tenders_remind_drafts.delay()
-    time.sleep(1.5)
+    drain_tasks()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.member_a.email]

@@ -23,6 +23,7 @@ from django.db import OperationalError, connection
 from bids.models import Bid, Tender
 from contracts import services
 from contracts.models import Contract, Payment
+from tests import waiting
 
 __all__ = ["SECRET_KEY", "WEBHOOK_SECRET", "StripeServer", "accepted_payment", "make_accepted_payment",
            "stripe_on", "stripe_server", "stripe_webhooks", "wait_for"]
@@ -127,22 +128,23 @@ def stripe_webhooks(stripe_on, live_server):
 def wait_for(predicate, *, timeout: float = 10.0, settle: float = 2.0):
     """Poll the database until `predicate()` is true, while localstripe delivers a webhook to the live server.
 
-    On SQLite the live server shares this thread's in-memory database connection, so the test stays off it while
-    a delivery is likely in flight (localstripe sends one second after the event) and polls slowly; a read that
-    meets the server's write ("database table is locked") is simply tried again."""
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
+    On an in-memory SQLite database the live server shares this thread's connection, so the test stays off it
+    while a delivery is likely in flight (localstripe sends one second after the event) and polls slowly. A read
+    that meets the server's write ("database table is locked") is simply tried again."""
+    shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if shared:
         time.sleep(settle)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def attempt():
         try:
-            value = predicate()
+            return predicate()
         except OperationalError:
-            value = None
-        if value:
-            return value
-        time.sleep(0.5 if sqlite else 0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+            return None
+
+    value = waiting.wait_for(attempt, timeout=timeout, interval=0.5 if shared else 0.1)
+    if not value:
+        raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+    return value
 
 
 def make_accepted_payment(world, *, price: str = "98000.00") -> Payment:

@@ -2,7 +2,6 @@
 working days (Chinese holidays and 调休 counted). Both are flagged on both parties' pages and reminded once."""
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from contracts.models import Milestone
 from contracts.selectors import acceptance_cutoff
 from contracts.tasks import milestones_remind_overdue
 from marketplace.models import AuditEvent
+from tests.waiting import drain_tasks, wait_for
 
 from .contract_helpers import MONDAY, SH, make_contract, sign
 
@@ -91,15 +91,6 @@ def test_late_acceptance_is_flagged_after_the_acceptance_period_and_the_dates_ar
     assert second.decided_at.astimezone(SH).date() == dt.date(2026, 5, 19)
 
 
-def _wait_for(predicate, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_task_reminds_each_side_once_in_its_language(world, celery_worker):
     with time_machine.travel(MONDAY, tick=True) as clock:
@@ -113,9 +104,9 @@ def test_the_daily_task_reminds_each_side_once_in_its_language(world, celery_wor
         milestones_remind_overdue.delay()
         # Milestone 1 lacks evidence (to org A's member); milestone 2 waits for acceptance (to the office's
         # procurement officer and head; evaluators are no party to the contract).
-        assert _wait_for(lambda: len(mail.outbox) >= 3)
+        assert wait_for(lambda: len(mail.outbox) >= 3)
         milestones_remind_overdue.delay()
-        time.sleep(1.5)
+        drain_tasks()
         assert len(mail.outbox) == 3
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {world.member_a.email, world.procurement_x.email, world.head_x.email}

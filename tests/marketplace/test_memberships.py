@@ -13,20 +13,10 @@ from marketplace.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from marketplace.models import AuditEvent, Membership
 from tests.conftest import verified_email
 from tests.factories import MembershipFactory, UserFactory
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 ADMIN, MEMBER = Membership.Role.ADMIN, Membership.Role.MEMBER
-
-
-def _wait_for(predicate, timeout=20.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 # Committed transactions: the in-process worker closes the database connections when it starts (Celery's Django
@@ -39,7 +29,7 @@ def test_invitation_email_goes_out_through_the_worker_and_the_link_lets_the_invi
     response = client.post(reverse("marketplace:member_invite", args=[world.org_a.pk]),
                            {"email": "Newcomer@Example.cn", "role": MEMBER})
     assert response.status_code == 302
-    assert _wait_for(lambda: len(mail.outbox) == 1)
+    assert wait_for(lambda: len(mail.outbox) == 1)
     message = mail.outbox[0]
     assert message.to == ["newcomer@example.cn"] and "长河社会工作服务中心" in message.subject
     path = re.search(r"http://testserver(/dashboard/invitations/\S+/)", message.body).group(1)
