@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_mfa  # noqa: F401  (authenticators without their secrets)
 from .models import (
     AuditEvent,
     District,

@@ -1,5 +1,6 @@
 """The foundation: users, street offices, organisations and their roles, the service taxonomy, the audit log."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -67,6 +68,20 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.email or self.username
+
+    def save(self, *args, **kwargs):
+        # Sign-up (allauth) asks for the email only and leaves the unique `username` empty: derive it here, whoever
+        # creates the user, so that any number of people can sign up.
+        if not self.username:
+            self.username = self._free_username()
+        super().save(*args, **kwargs)
+
+    def _free_username(self) -> str:
+        email = self.email or ""
+        if (email and len(email) <= self._meta.get_field("username").max_length
+                and not User.objects.filter(username=email).exclude(pk=self.pk).exists()):
+            return email
+        return f"user-{uuid.uuid4().hex}"
 
 
 class District(BilingualNameMixin, models.Model):
