@@ -33,12 +33,12 @@ def _needs_postgres():
 
 def test_bids_across_the_deadline(world):
     now = timezone.now()
-    deadline = now + dt.timedelta(seconds=2)
     # Fixture rows for a race, not a publication path: the deadline is seconds away on purpose.
     tender = Tender.objects.create(
         office=world.office_x, category=world.category, title="截止竞态测试", budget_ceiling=Decimal("100000"),
         status=Tender.Status.PUBLISHED, published_at=now - dt.timedelta(days=7),
-        clarification_deadline=now - dt.timedelta(days=1), submission_deadline=deadline, allow_filed=False,
+        clarification_deadline=now - dt.timedelta(days=1), submission_deadline=now + dt.timedelta(hours=1),
+        allow_filed=False,
     )
     drafts = []
     for n in range(BIDDERS):
@@ -46,6 +46,9 @@ def test_bids_across_the_deadline(world):
         user = MembershipFactory(organisation=org).user
         drafts.append((user, services.bid_save_draft(actor=user, tender_id=tender.pk, organisation=org,
                                                      price=Decimal(90000 - n))))
+    # The deadline is set once the drafts exist, however long they took to make on a busy machine.
+    deadline = timezone.now() + dt.timedelta(seconds=2)
+    Tender.objects.filter(pk=tender.pk).update(submission_deadline=deadline)
     outcomes: dict[int, str] = {}
     errors: list[BaseException] = []
     start = threading.Barrier(BIDDERS + 1)
