@@ -374,3 +374,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class OutboxMessage(models.Model):
+    """A task to run, written in the same transaction as the change that calls for it (marketplace.outbox).
+
+    The relay sends it to the broker after commit and again from a beat task until a worker has run it to the end
+    (`done_at`), so a broker outage or a lost message delays the task and never loses it. The worker claims the row
+    before running, so a message sent twice runs once.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    eta = models.DateTimeField(_("run at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next relay attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    publishes = models.PositiveIntegerField(_("times sent"), default=0)
+    attempts = models.PositiveIntegerField(_("failed sends"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True)
+    progress = models.JSONField(_("progress"), default=list, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(done_at__isnull=True),
+                         name="outbox_due_idx"),
+            models.Index(fields=["done_at"], name="outbox_done_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"
+
+
+class Heartbeat(models.Model):
+    """The last time a background process showed it is alive: `beat` (its scheduler loop) and `worker` (a task it
+    ran). /healthz fails when one is older than its threshold."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

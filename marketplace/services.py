@@ -24,6 +24,7 @@ from .models import (
     Track,
     User,
 )
+from .notifications import notify
 from .signals import office_created, office_staff_changed
 from .statemachine import transition
 from .uploads import stored_name, validate_upload
@@ -61,6 +62,7 @@ def office_staff_add(*, actor, office: StreetOffice, user: User, role: str) -> O
 
 
 def _apply(*, actor, organisation: Organisation, categories, certificate=None) -> Organisation:
+    refuse_platform_staff_member(actor)
     organisation.full_clean(exclude=["certificate"])
     if certificate is not None:
         _attach_certificate(organisation, certificate)
@@ -285,12 +287,42 @@ def organisation_set_categories(*, actor: User, organisation: Organisation, cate
     return organisation
 
 
+def is_platform_staff(user) -> bool:
+    """Platform operators, and anyone the Django admin or the CMS admits as staff or superuser."""
+    return bool(user.is_platform_operator or user.is_staff or user.is_superuser)
+
+
+def refuse_platform_staff_member(user) -> None:
+    """Platform staff govern organisations and oversee sealed bids, so they belong to none: a member sees the
+    organisation's sealed bids (docs/decisions/sealed-from-operators.md). The Django admin's user form refuses the
+    other way round: making a member platform staff."""
+    if is_platform_staff(user):
+        raise PermissionDenied(_("Platform operators cannot be members of an organisation."), code="operator_member")
+
+
+def _membership_changed(*, actor, organisation: Organisation, member: User, event: str, role: str = "") -> None:
+    """Tell the organisation's admins (and the member concerned) of a change they did not make themselves."""
+    admins = list(User.objects.filter(memberships__organisation=organisation,
+                                      memberships__role=Membership.Role.ADMIN))
+    notify(users=[u for u in [*admins, member] if actor is None or u.pk != actor.pk], template="membership_changed",
+           context={"event": event, "organisation": organisation.name, "member": str(member),
+                    "actor": str(actor) if actor is not None else "", "role": role,
+                    "path": reverse("marketplace:organisation_detail", args=[organisation.pk])})
+
+
 @transaction.atomic
 def membership_add(*, actor, organisation: Organisation, user: User, role: str = Membership.Role.MEMBER) -> Membership:
+    """An organisation's admin adds an existing user directly (invitations are the usual way)."""
+    if not policy.can_manage_organisation(actor, organisation):
+        raise PermissionDenied()
+    if role not in Membership.Role.values:
+        raise ValidationFailed(_("Unknown role."), code="role")
+    refuse_platform_staff_member(user)
     membership, _created = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
     audit_record(actor=actor, verb="membership.add", obj=organisation, after={"user": user.pk, "role": role})
+    _membership_changed(actor=actor, organisation=organisation, member=user, event="add", role=role)
     policy.forget(user)
     return membership
 
@@ -336,16 +368,19 @@ def membership_invite(*, actor: User, organisation: Organisation, email: str,
         raise ValidationFailed(_("Please give an email address."), code="email_required")
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise Conflict(_("%(email)s is already a member.") % {"email": email}, code="already_member")
+    for invitee in User.objects.filter(email__iexact=email):
+        refuse_platform_staff_member(invitee)
     token = _invitation_token(organisation=organisation, email=email, role=role)
     audit_record(actor=actor, verb="membership.invite", obj=organisation, after={"email": email, "role": role})
     language = translation.get_language() or actor.language
     with translation.override(language):
         context = {"organisation": organisation.name, "inviter": str(actor), "role": str(Membership.Role(role).label),
                    "path": reverse("marketplace:invitation_accept", args=[token]), "days": INVITATION_MAX_AGE.days}
+    from .outbox import enqueue
     from .tasks import send_email_to_address
 
-    transaction.on_commit(lambda: send_email_to_address.delay(
-        email=email, template="membership_invitation", context=context, language=language))
+    enqueue(send_email_to_address, kwargs={
+        "email": email, "template": "membership_invitation", "context": context, "language": language})
     return token
 
 
@@ -361,12 +396,15 @@ def membership_accept_invitation(*, actor: User, token: str) -> Membership:
         )
     if organisation.status in (Organisation.Status.REMOVED, Organisation.Status.REJECTED):
         raise Conflict(_("This organisation can no longer take new members."))
+    refuse_platform_staff_member(actor)
     membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=actor, defaults={"role": invitation["role"]}
     )
     if created:
         audit_record(actor=actor, verb="membership.accept", obj=organisation,
                      after={"user": actor.pk, "role": membership.role})
+        _membership_changed(actor=actor, organisation=organisation, member=actor, event="accept",
+                            role=membership.role)
         policy.forget(actor)
     return membership
 
@@ -403,6 +441,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
     current.save(update_fields=["role"])
     audit_record(actor=actor, verb="membership.role", obj=current.organisation,
                  before={"user": current.user_id, "role": before}, after={"user": current.user_id, "role": role})
+    _membership_changed(actor=actor, organisation=current.organisation, member=current.user, event="role", role=role)
     policy.forget(current.user)
     return current
 
@@ -423,6 +462,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     current.delete()
     audit_record(actor=actor, verb="membership.leave" if leaving else "membership.remove", obj=organisation,
                  before={"user": user.pk, "role": current.role})
+    _membership_changed(actor=actor, organisation=organisation, member=user, event="leave" if leaving else "remove")
     policy.forget(user)
 
 

@@ -1,4 +1,5 @@
-"""Foundation tasks: notification emails, and ending suspensions whose end date has passed."""
+"""Foundation tasks: notification emails, ending suspensions whose end date has passed, the outbox relay and the
+worker's heartbeat."""
 
 from celery import shared_task
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import heartbeat, outbox
 from .models import User
 
 
@@ -33,12 +35,20 @@ def send_notification(self, *, user_id: int, template: str, context: dict) -> No
 @shared_task
 def send_notifications(*, user_ids: list[int], template: str, context: dict) -> None:
     """One task for everyone one event concerns (a tender's bidders can be hundreds). A user whose email fails
-    gets a retrying task of their own, so a retry never sends the others' emails twice."""
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+    gets a retrying task of their own, so a retry never sends the others' emails twice.
+
+    Sent through the outbox, each recipient is checkpointed once their email is out (or handed to their own
+    task): a run interrupted half-way (worker killed, database lost) is repeated for the others only.
+    """
+    done = outbox.progress()
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("pk"):
+        if str(user.pk) in done:
+            continue
         try:
             _send_to_user(user, template, context)
         except OSError:
-            send_notification.delay(user_id=user.pk, template=template, context=context)
+            outbox.enqueue(send_notification, kwargs={"user_id": user.pk, "template": template, "context": context})
+        outbox.checkpoint(str(user.pk))
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -56,3 +66,21 @@ def organisations_reinstate_due() -> int:
     from .services import organisations_reinstate_due as reinstate_due
 
     return reinstate_due()
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Beat, every few seconds: send the outbox rows the after-commit relay could not (broker down, lost)."""
+    return outbox.relay(publish_retry=False)
+
+
+@shared_task
+def outbox_prune() -> int:
+    """Beat, daily: delete outbox rows done a week ago."""
+    return outbox.prune()
+
+
+@shared_task
+def worker_heartbeat() -> None:
+    """Beat sends it, a worker runs it: the stamp says a worker is taking tasks from the broker."""
+    heartbeat.stamp("worker")

@@ -155,9 +155,11 @@ def contract_sign(*, actor: User, contract_id: int, ip: str | None) -> Contract:
 
 
 def _queue_document(contract: Contract) -> None:
+    from marketplace.outbox import enqueue
+
     from ..tasks import contract_generate_document
 
-    transaction.on_commit(lambda: contract_generate_document.delay(contract.pk))
+    enqueue(contract_generate_document, args=[contract.pk])
 
 
 @transaction.atomic
