@@ -1,15 +1,26 @@
-"""Shared fixtures: a clean cache per test, the site tree, and a small world of offices, organisations and people."""
+"""Shared fixtures: a clean cache per test, the site tree, and a small world of offices, organisations and people.
 
+The site and the world are built once per test process and shared (see `_SharedWorld`); each test still runs in
+its own savepoint and gets its own copies of the objects, so what one test changes is gone for the next.
+"""
+
+import copy
+import hashlib
+import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import pytest_django.fixtures
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, transaction
 from django.utils import translation
+from pytest_django.plugin import validate_django_db
 
 from catalogue.models import CatalogueIndexPage, ServiceCategoryPage, ServiceItemPage
 from cms.services import site_setup
@@ -23,6 +34,39 @@ from .factories import (
     ServiceCategoryFactory,
     UserFactory,
 )
+
+
+def pytest_configure(config):
+    """With --reuse-db (as `make test` runs): the SQLite test database lives in a file under var/test-db/ so that it
+    outlasts the run, and a test database is created afresh when the migrations (or the locked dependencies, whose
+    migrations count too) differ from those it was built with; each pytest-xdist worker checks its own database.
+    Without --reuse-db nothing changes: SQLite tests run in memory, as concurrent runs in one working tree need."""
+    if not config.getoption("reuse_db", False):
+        return
+    stamps = settings.BASE_DIR / "var" / "test-db"
+    stamps.mkdir(parents=True, exist_ok=True)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(stamps / "test.sqlite3")
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # the pytest-xdist controller runs no test: its workers look after their databases
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = database.get("TEST", {}).get("NAME") or f"{database.get('HOST')}:{database.get('PORT')}/test_{database['NAME']}"
+    name += f"_{worker}" if worker else ""  # the suffix pytest-django gives each worker's database
+    stamp = stamps / (hashlib.sha256(name.encode()).hexdigest()[:16] + ".migrations")
+    fingerprint = _migrations_fingerprint()
+    if not stamp.exists() or stamp.read_text() != fingerprint:
+        config.option.create_db = True
+        stamp.write_text(fingerprint)
+
+
+def _migrations_fingerprint() -> str:
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for path in sorted([*base.glob("*/migrations/*.py"), base / "uv.lock"]):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +88,8 @@ def _default_language():
 
 @pytest.fixture
 def site(db):
+    if _shared.serving:
+        return copy.deepcopy(_shared.site)
     return site_setup()
 
 
@@ -108,6 +154,12 @@ class World:
 
 @pytest.fixture
 def world(site) -> World:
+    if _shared.serving:
+        return copy.deepcopy(_shared.world)  # fresh instances: nothing a previous test set on them carries over
+    return build_world()
+
+
+def build_world() -> World:
     operator = UserFactory(email="operator@example.cn", is_platform_operator=True)
     district = DistrictFactory()
     office_x = marketplace_services.office_create(actor=operator, district=district, name="长河街道办事处",
@@ -152,3 +204,92 @@ def celery_worker():
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
         yield worker
+
+
+# --- The world built once per test process -------------------------------------------------------------------
+
+
+class _SharedWorld:
+    """The site and the world, built once inside an outer transaction that stays open while tests that use them run.
+
+    Each such test runs in pytest-django's usual atomic block, which is then a savepoint inside this transaction
+    (as Django's TestCase does with setUpTestData), and gets deep copies of the objects (as Django's TestData
+    does). A test that does not ask for `world`, or commits (`transaction=True`, live server, worker), must not
+    see the shared rows: the transaction is rolled back before it, and built again for the next test that uses
+    the world. pytest-django runs transactional tests last, so that happens about once per process.
+    """
+
+    def __init__(self):
+        self.atomics = {}
+        self.site = self.world = None
+        self.serving = False  # the current test uses the shared copies
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.atomics)
+
+    def open(self) -> None:
+        for alias in connections:
+            atomic = transaction.atomic(using=alias)
+            atomic._from_testcase = True  # as TestCase marks its own: durable blocks inside stay allowed
+            atomic.__enter__()
+            self.atomics[alias] = atomic
+        with translation.override(settings.LANGUAGE_CODE):
+            self.site = site_setup()
+            self.world = build_world()
+        cache.clear()
+
+    def close(self) -> None:
+        for alias, atomic in reversed(self.atomics.items()):
+            transaction.set_rollback(True, using=alias)
+            atomic.__exit__(None, None, None)
+        self.atomics = {}
+        self.site = self.world = None
+        cache.clear()
+
+
+_shared = _SharedWorld()
+# TESTS_SHARE_WORLD=0 builds the world for each test again, as before: to tell whether a failure comes from sharing.
+SHARE_WORLD = os.environ.get("TESTS_SHARE_WORLD", "1") != "0"
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional, reset_sequences, _dbs, serialized_rollback, _apps = (
+        validate_django_db(marker) if marker else (False, False, None, False, None))
+    names = set(request.fixturenames)
+    return bool(transactional or reset_sequences or serialized_rollback
+                or names & {"transactional_db", "live_server", "django_db_reset_sequences",
+                            "django_db_serialized_rollback"})
+
+
+@pytest.fixture(scope="session")
+def _shared_world_session(django_db_setup, django_db_blocker):
+    yield _shared
+    if _shared.is_open:
+        with django_db_blocker.unblock():
+            _shared.close()
+
+
+@pytest.fixture
+def _shared_world_switch(request, _shared_world_session, django_db_blocker):
+    """Open the shared world for a test that uses it in a rolled-back transaction; close it for any other."""
+    wanted = "world" in request.fixturenames and not _is_transactional(request) and SHARE_WORLD
+    with django_db_blocker.unblock():
+        if wanted and not _shared.is_open:
+            _shared.open()
+        elif not wanted and _shared.is_open:
+            _shared.close()
+    _shared.serving = wanted
+    yield
+    _shared.serving = False
+
+
+assert hasattr(pytest_django.fixtures, "_django_db_helper"), "pytest-django renamed the fixture overridden below"
+
+
+@pytest.fixture
+def _django_db_helper(_shared_world_switch, _django_db_helper):
+    """pytest-django's fixture behind `db`, `transactional_db` and the django_db mark, run after the switch above:
+    the test's own atomic block must open inside the shared transaction, and a flush must never meet it."""
+    yield
