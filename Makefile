@@ -10,6 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-only system-deps python-deps messages lint check ci clean
 
@@ -20,8 +21,10 @@ run: system-deps python-deps messages  ## Migrate, load demo data, start web + C
 
 test: system-deps python-deps messages test-only  ## Install what is missing, then run the whole suite
 
+# One pytest-xdist worker per core (PYTEST_WORKERS=0 runs in one process); the test database is kept between runs
+# and created afresh when a migration changes (tests/conftest.py). docs/decisions/test-suite-speed.md says why.
 test-only:
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --reuse-db -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 system-deps:
 	@scripts/install-system-deps $(DEBIAN_PACKAGES)

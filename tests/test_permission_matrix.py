@@ -415,20 +415,20 @@ def _rows():
             yield name, row
 
 
+# One test per role, so that pytest-xdist can spread the matrix over the cores.
 @pytest.mark.django_db
-def test_permission_matrix(client, world):
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, world, role):
     with time_machine.travel(MONDAY, tick=True):
         ctx = build_context(world)
         mismatches = []
-        for role in ROLES:
-            client.logout()
-            if role != "anonymous":
-                client.force_login(getattr(world, role))
-            for label, row in _rows():
-                url = row.url(ctx) if callable(row.url) else row.url
-                data = row.data(ctx) if callable(row.data) else row.data
-                response = getattr(client, row.method)(url, data)
-                if response.status_code != row.expected[role]:
-                    mismatches.append(f"{label:50} {role:14} {row.method.upper():4} {url}: "
-                                      f"got {response.status_code}, expected {row.expected[role]}")
+        if role != "anonymous":
+            client.force_login(getattr(world, role))
+        for label, row in _rows():
+            url = row.url(ctx) if callable(row.url) else row.url
+            data = row.data(ctx) if callable(row.data) else row.data
+            response = getattr(client, row.method)(url, data)
+            if response.status_code != row.expected[role]:
+                mismatches.append(f"{label:50} {role:14} {row.method.upper():4} {url}: "
+                                  f"got {response.status_code}, expected {row.expected[role]}")
     assert not mismatches, "\n" + "\n".join(mismatches)
