@@ -96,6 +96,7 @@ def make_people(rng: random.Random) -> dict:
 
 def make_tender(world: dict, rng: random.Random, run: int):
     """A published tender past its deadline with 1,000 sealed bids, each with its receipt digest."""
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
@@ -103,7 +104,7 @@ def make_tender(world: dict, rng: random.Random, run: int):
     from bids.models import Bid, Criterion, PanelMember, Tender
 
     now = timezone.now()
-    deadline = now - dt.timedelta(seconds=1)
+    deadline = now - dt.timedelta(seconds=settings.TENDER_CLOSE_GRACE_SECONDS + 1)  # closed at deadline + grace
     with transaction.atomic():
         tender = Tender.objects.create(
             office=world["office"], title=f"居家养老上门服务（第{run + 1}次）", budget_ceiling=Decimal("1200000.00"),
