@@ -3,12 +3,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.filters import BoundedFilterSet
 from marketplace.models import ServiceCategory, StreetOffice
 
 from .models import Tender
 
 
-class TenderFilter(django_filters.FilterSet):
+class TenderFilter(BoundedFilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title contains"))
     category = django_filters.ModelChoiceFilter(
         queryset=ServiceCategory.objects.all(), to_field_name="code", label=_("Service category")

@@ -45,6 +45,7 @@ from wagtail.models import Page
 
 from marketplace.audit import audit_record
 from marketplace.models import Grade, ServiceCategory
+from marketplace.validators import validate_no_control_characters
 
 from .models import CatalogueIndexPage, ServiceCategoryPage, ServiceItemPage
 
@@ -289,6 +290,11 @@ def _parse_row(number: int, cells: list[str], positions: dict[int, str], spelled
             continue
         if column.max_length and len(text) > column.max_length:
             errors.append(RowError(number, spelled[key], _("At most %(n)s characters.") % {"n": column.max_length}))
+            continue
+        try:
+            validate_no_control_characters(text)  # as every form's text field
+        except ValidationError as exc:
+            errors.append(RowError(number, spelled[key], exc.messages[0]))
             continue
         parser = _PARSERS.get(key)
         try:

@@ -45,7 +45,8 @@ def plan_formset(data=None, *, milestones=(), prefix="plan", add_row=False):
         if add_row:
             data = data.copy()
             key = f"{prefix}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            if (data.get(key) or "0").isdigit() and len(data.get(key) or "0") < 4:  # else the formset says it is bad
+                data[key] = str(int(data.get(key) or 0) + 1)
         return MilestoneFormSet(data, prefix=prefix)
     initial = [{"id": m.pk, "title": m.title, "due_on": m.due_on, "amount": m.amount} for m in milestones]
     return MilestoneFormSet(initial=initial, prefix=prefix)

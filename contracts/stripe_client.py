@@ -6,6 +6,7 @@ with a message for the user; callers never see a `stripe` exception. `STRIPE_API
 library at another server (localstripe and the project's test server in tests).
 """
 
+import json
 from dataclasses import dataclass, field
 
 import stripe
@@ -184,4 +185,39 @@ def construct_event(payload: bytes, signature: str | None) -> dict:
         event = stripe.Webhook.construct_event(payload, signature, secret)
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise InvalidWebhook() from exc
-    return event.to_dict()
+    except (TypeError, AttributeError, KeyError, RecursionError) as exc:  # signed, but JSON that is no event
+        raise MalformedWebhook() from exc
+    event = event.to_dict()
+    _check_event(event)
+    return event
+
+
+class MalformedWebhook(InvalidWebhook):
+    code = "malformed_webhook"
+    default_message = _("The webhook is signed but is not a Stripe event this platform can read.")
+
+
+def _check_event(event) -> None:
+    """A signed event is stored and read as Stripe documents it: refuse (400) one that is not, rather than fail on
+    it later (a 500 for Stripe, and a retry that fails again). Ids and types are short strings, `data.object` and
+    its metadata are objects, and the whole can be stored as JSON text (no NUL, no lone surrogate)."""
+    def short_string(value, required=True) -> bool:
+        return (value is None and not required) or (isinstance(value, str) and 0 < len(value) <= 100)
+
+    data = event.get("data") if isinstance(event, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    well_formed = (
+        isinstance(event, dict) and short_string(event.get("id")) and short_string(event.get("type"))
+        and isinstance(data, dict) and isinstance(obj, dict)
+        and short_string(obj.get("id"), required=False)
+        and isinstance(obj.get("metadata") or {}, dict)
+    )
+    if well_formed:
+        try:
+            text = json.dumps(event, ensure_ascii=False)
+            text.encode("utf-8")  # a lone surrogate cannot be stored
+            well_formed = "\\u0000" not in text
+        except (TypeError, ValueError, RecursionError):
+            well_formed = False
+    if not well_formed:
+        raise MalformedWebhook()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField
 
+from .inputs import bound_filter_form
 from .models import District, Grade, Organisation, ServiceCategory, StreetOffice, Track
 
 
@@ -91,7 +92,21 @@ SORT_CHOICES = [
 MIN_GRADE_CHOICES = [(value, label) for value, label in Grade.choices if value != Grade.NONE]
 
 
-class ProviderFilter(django_filters.FilterSet):
+class BoundedFilterSet(django_filters.FilterSet):
+    """The base of every FilterSet of the project: any query string is a form error, never a database error.
+
+    Numbers are bounded and model choices checked for shape before they are looked up (marketplace.inputs.
+    bound_filter_form); text already refuses control characters, as every form's does.
+    """
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            bound_filter_form(super().form)
+        return self._form
+
+
+class ProviderFilter(BoundedFilterSet):
     q = django_filters.CharFilter(method="filter_name", label=_("Name contains"))
     category = LabelledModelChoiceFilter(
         queryset=ServiceCategory.objects.all(), to_field_name="code", method="filter_category",

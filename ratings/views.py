@@ -11,6 +11,7 @@ from contracts.models import Contract
 from contracts.selectors import contract_get_for_party
 from marketplace import policy
 from marketplace.errors import DomainError, NotFound, PermissionDenied
+from marketplace.inputs import text_param
 
 from . import selectors, services
 from .forms import FlagCloseForm, HideForm, ReplyForm, ReportForm, ResidentRatingForm, ReviewForm
@@ -64,8 +65,8 @@ def _finish(request, call, *, success: str, to: str):
 def review_reply(request, pk: int):
     review = selectors.published_review(pk=pk)
     form = ReplyForm(request.POST)
-    text = form.data.get("reply", "")
-    return _finish(request, lambda: services.review_reply(actor=request.user, review_id=review.pk, text=text),
+    return _finish(request, lambda: services.review_reply(actor=request.user, review_id=review.pk,
+                                                          text=text_param(form.data, "reply")),
                    success=_("Your reply is published."), to=_subject_url(review) + f"#review-{review.pk}")
 
 
@@ -73,8 +74,9 @@ def review_reply(request, pk: int):
 @require_POST
 def review_report(request, pk: int):
     review = selectors.published_review(pk=pk)
-    reason = ReportForm(request.POST).data.get("reason", "")
-    return _finish(request, lambda: services.report_create(actor=request.user, review_id=review.pk, reason=reason),
+    reason = ReportForm(request.POST).data
+    return _finish(request, lambda: services.report_create(actor=request.user, review_id=review.pk,
+                                                           reason=text_param(reason, "reason")),
                    success=_("Thank you. The platform operators will look at it."),
                    to=_subject_url(review) + f"#review-{review.pk}")
 
@@ -83,10 +85,10 @@ def review_report(request, pk: int):
 @require_POST
 def resident_report(request, pk: int):
     rating = selectors.resident_rating_get(pk=pk)
-    reason = ReportForm(request.POST).data.get("reason", "")
+    reason = ReportForm(request.POST).data
     to = reverse("marketplace:provider_detail", args=[rating.contract.provider_id]) + f"#resident-{rating.pk}"
     return _finish(request, lambda: services.report_create(actor=request.user, resident_rating_id=rating.pk,
-                                                           reason=reason),
+                                                           reason=text_param(reason, "reason")),
                    success=_("Thank you. The platform operators will look at it."), to=to)
 
 
@@ -135,8 +137,9 @@ QUEUE = "ratings:operator_queue"
 def _hide(request, **target):
     """Operators hide a review's or a resident rating's text; the score stays and the note is shown instead."""
     _operator_only(request)
-    note = HideForm(request.POST).data.get("note", "")
-    return _finish(request, lambda: services.text_hide(actor=request.user, note=note, **target),
+    note = HideForm(request.POST).data
+    return _finish(request, lambda: services.text_hide(actor=request.user, note=text_param(note, "note", max_length=300),
+                                                       **target),
                    success=_("The text is hidden; the note is shown in its place."), to=reverse(QUEUE))
 
 
@@ -164,6 +167,6 @@ def operator_report_dismiss(request, pk: int):
 @require_POST
 def operator_flag_close(request, pk: int):
     _operator_only(request)
-    note = FlagCloseForm(request.POST).data.get("note", "")
-    return _finish(request, lambda: services.flag_close(actor=request.user, flag_id=pk, note=note),
+    note = FlagCloseForm(request.POST).data
+    return _finish(request, lambda: services.flag_close(actor=request.user, flag_id=pk, note=text_param(note, "note")),
                    success=_("The flag is closed."), to=reverse(QUEUE))

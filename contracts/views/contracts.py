@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from marketplace import policy
 from marketplace.errors import DomainError, NotFound
+from marketplace.inputs import id_param, text_param
 from marketplace.uploads import serve_private
 
 from .. import selectors, services
@@ -109,10 +110,7 @@ def contract_variation_new(request, pk: int):
 
 
 def _object_id(post, key: str) -> int:
-    try:
-        return int(post.get(key, 0))
-    except ValueError:
-        raise Http404 from None
+    return id_param(post, key)  # none given: 404; not an id: 400 with a message
 
 
 @login_required
@@ -130,23 +128,23 @@ def contract_action(request, pk: int, action: str):
             services.contract_sign(actor=request.user, contract_id=contract.pk, ip=ip)
         elif action == "evidence":
             services.milestone_submit_evidence(actor=request.user, milestone_id=_object_id(post, "milestone"),
-                                               report=post.get("report", ""), files=request.FILES.getlist("files"))
+                                               report=text_param(post, "report"), files=request.FILES.getlist("files"))
         elif action == "accept":
             services.milestone_accept(actor=request.user, milestone_id=_object_id(post, "milestone"),
-                                      amount=post.get("amount") or None, reason=post.get("reason", ""))
+                                      amount=post.get("amount") or None, reason=text_param(post, "reason"))
         elif action == "reject":
             services.milestone_reject(actor=request.user, milestone_id=_object_id(post, "milestone"),
-                                      reason=post.get("reason", ""))
+                                      reason=text_param(post, "reason"))
         elif action == "pay_offline":
             services.payment_record_offline(actor=request.user, payment_id=_object_id(post, "payment"),
-                                            reference=post.get("reference", ""))
+                                            reference=text_param(post, "reference", max_length=100))
         elif action == "terminate":
-            services.contract_terminate(actor=request.user, contract_id=contract.pk, reason=post.get("reason", ""))
+            services.contract_terminate(actor=request.user, contract_id=contract.pk, reason=text_param(post, "reason"))
         elif action == "variation_accept":
             services.contract_variation_accept(actor=request.user, variation_id=_object_id(post, "variation"), ip=ip)
         elif action == "variation_reject":
             services.contract_variation_reject(actor=request.user, variation_id=_object_id(post, "variation"),
-                                               reason=post.get("reason", ""), ip=ip)
+                                               reason=text_param(post, "reason"), ip=ip)
         elif action == "variation_withdraw":
             services.contract_variation_withdraw(actor=request.user, variation_id=_object_id(post, "variation"))
         else:

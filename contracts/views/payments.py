@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from marketplace.errors import DomainError
+from marketplace.inputs import text_param
 
 from .. import services
 from ..models import Payment
@@ -36,7 +37,7 @@ def payment_pay(request, pk: int):
     contract_id = payment.milestone.contract_id
     try:
         payment = services.payment_pay(actor=request.user, payment_id=payment.pk,
-                                       payment_method=request.POST.get("payment_method", ""))
+                                       payment_method=text_param(request.POST, "payment_method"))
     except DomainError as exc:
         return _back_with_error(request, exc, "contracts:contract_work", pk=contract_id)
     if payment.status == Payment.Status.SUCCEEDED:
@@ -52,7 +53,7 @@ def payment_refund(request, pk: int):
     payment = _payment_or_404(pk)
     contract_id = payment.milestone.contract_id
     try:
-        services.payment_refund(actor=request.user, payment_id=payment.pk, reason=request.POST.get("reason", ""))
+        services.payment_refund(actor=request.user, payment_id=payment.pk, reason=text_param(request.POST, "reason"))
     except DomainError as exc:
         return _back_with_error(request, exc, "contracts:contract_work", pk=contract_id)
     messages.success(request, _("The payment was refunded."))
