@@ -234,9 +234,13 @@ class _SharedWorld:
             atomic._from_testcase = True  # as TestCase marks its own: durable blocks inside stay allowed
             atomic.__enter__()
             self.atomics[alias] = atomic
-        with translation.override(settings.LANGUAGE_CODE):
-            self.site = site_setup()
-            self.world = build_world()
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                self.site = site_setup()
+                self.world = build_world()
+        except BaseException:
+            self.close()  # a half-built world must not be served to the next test
+            raise
         cache.clear()
 
     def close(self) -> None:
