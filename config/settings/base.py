@@ -335,6 +335,9 @@ CSP_WAGTAIL_ADMIN_DIRECTIVES = {
     "frame-ancestors": ["'self'"],
 }
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatar requests to a third party (and none the policy would block)
+# `manage.py demo_data` (accounts with a published password, a superuser among them) runs only where a settings
+# module says so: local.py and test.py. Production never does, whatever the environment says.
+DEMO_DATA_ALLOWED = False
 
 LOGGING = {
     "version": 1,

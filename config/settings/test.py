@@ -30,6 +30,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+DEMO_DATA_ALLOWED = True  # manage.py demo_data (never in production: base.py)
 # Tests move the clock to one second past a deadline and expect the close; the grace has tests of its own
 # (tests/bids/test_deadline_grace.py) that set it. Overridable for a live server: see test_deadline_rush.py.
 TENDER_CLOSE_GRACE_SECONDS = env.int("TENDER_CLOSE_GRACE_SECONDS", default=0)

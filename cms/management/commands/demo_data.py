@@ -8,9 +8,11 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bids import services as bids
 from bids.models import Bid, Tender
@@ -80,6 +82,11 @@ class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
+        # Demo logins have a published password and one is a superuser: never under production settings.
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError(_("demo_data creates accounts with a published password, a superuser among them, so "
+                                 "it runs only under the local and test settings (DEMO_DATA_ALLOWED), never under "
+                                 "production settings. Nothing was changed."))
         # time-machine is a development dependency: the demo story replays last year through the services.
         import time_machine
 
