@@ -234,10 +234,14 @@ def verify_archive(archive_path: Path, folder: Path) -> dict:
     return manifest
 
 
+def _sqlite_connect(name: str) -> sqlite3.Connection:
+    return sqlite3.connect(name, uri=str(name).startswith("file:"))  # "file:…?mode=memory" names a shared database
+
+
 def _sqlite_is_empty(path: Path) -> bool:
-    if not path.exists() or path.stat().st_size == 0:
+    if not str(path).startswith("file:") and (not path.exists() or path.stat().st_size == 0):
         return True
-    conn = sqlite3.connect(path)
+    conn = _sqlite_connect(str(path))
     try:
         return not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone()
     finally:
@@ -267,7 +271,7 @@ def restore_backup(archive_path: Path, target: Target, *, force: bool = False) -
         name = target.database["NAME"]
         if not force:
             problems = []
-            if kind == "sqlite" and not _sqlite_is_empty(Path(name)):
+            if kind == "sqlite" and not _sqlite_is_empty(name if str(name).startswith("file:") else Path(name)):
                 problems.append(f"database {name}")
             if kind == "postgresql" and not _postgres_is_empty(target.database):
                 problems.append(f"database {name}")
@@ -278,7 +282,7 @@ def restore_backup(archive_path: Path, target: Target, *, force: bool = False) -
                 raise BackupError("not empty: " + ", ".join(problems) + " (use --force to overwrite)")
         if kind == "sqlite":
             source = sqlite3.connect(folder / "database.sqlite3")
-            destination = sqlite3.connect(name)
+            destination = _sqlite_connect(str(name))
             try:
                 source.backup(destination)  # replaces the whole target database
             finally:
