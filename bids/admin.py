@@ -1,9 +1,11 @@
 """The Django admin of tendering, for platform operators: read-only oversight that keeps bids sealed.
 
-Operators may look at tenders and bids, never change them (state changes go through bids.services). A bid's
-price and proposal show only once the bid has been opened at the deadline; before that, and for versions that
-were never opened (drafts, replaced or withdrawn bids), the admin shows "sealed" instead. Nothing that reveals
-them is searchable, filterable or sortable.
+Operators may look at tenders and bids, never change them (state changes go through bids.services). Before the
+deadline the admin knows of no bid at all: not who bid, not how many, not a status or an audit event (the lists
+start from `selectors.bids_past_deadline`). After it, a bid's price, proposal, responses, files, receipt digest and
+submission time show only once the bid has been opened; for versions that were never opened (drafts, replaced or
+withdrawn bids) the admin shows "sealed" instead, for good. Nothing sealed is searchable, filterable or sortable, by
+any path from any admin: `seal()` below declares it and marketplace.admin_sealing enforces it.
 """
 
 import json
@@ -15,10 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.admin import AuditEventAdmin
+from marketplace.admin_sealing import SealedLookupsAdmin, seal
 from marketplace.models import AuditEvent
 
-from .models import Bid, Criterion, PanelMember, Tender
-from .selectors import OPENED_STATUSES
+from .models import Bid, BidAttachment, BidResponse, Criterion, PanelMember, Score, Tender
+from .selectors import OPENED_STATUSES, bids_past_deadline, sealed_bid_ids
+
+# Everything else a bid holds is sealed: price, proposal, responses, files, scores, digest, nonce and exact times.
+seal(Bid, open_fields=("status", "tender", "organisation", "version", "created_by", "opened_at", "digest_verified",
+                       "disqualification_reason"))
+seal(BidResponse)
+seal(BidAttachment)
+seal(Score)
 
 
 def _sealed_text(bid: Bid) -> str:
@@ -33,7 +43,7 @@ def bid_is_open(bid: Bid) -> bool:
     return bid.status in OPENED_STATUSES and bid.opened_at is not None
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SealedLookupsAdmin):
     actions = None
 
     def has_add_permission(self, request, obj=None):
@@ -62,7 +72,20 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class SealedBidFields:
-    """The price and proposal columns, masked until the bid is opened."""
+    """The price, proposal, responses, files, receipt digest and submission time, masked until the bid is opened."""
+
+    @admin.display(description=_("submitted at"))
+    def sealed_submitted_at(self, bid: Bid) -> str:
+        if not bid_is_open(bid):
+            return _sealed_text(bid)
+        return timezone.localtime(bid.submitted_at).strftime("%Y-%m-%d %H:%M:%S.%f") if bid.submitted_at else "—"
+
+    @admin.display(description=_("receipt digest (SHA-256)"))
+    def sealed_digest(self, bid: Bid) -> str:
+        """Only the bidder holds the digest before opening: with the time it would let a price be guessed."""
+        if not bid_is_open(bid):
+            return _sealed_text(bid)
+        return bid.receipt_digest
 
     @admin.display(description=_("price"))
     def sealed_price(self, bid: Bid) -> str:
@@ -93,12 +116,13 @@ class SealedBidFields:
 class BidInline(SealedBidFields, ReadOnlyInline):
     model = Bid
     fk_name = "tender"
-    fields = ("organisation", "version", "status", "submitted_at", "sealed_price", "digest_verified")
+    fields = ("organisation", "version", "status", "sealed_submitted_at", "sealed_price", "digest_verified")
     readonly_fields = fields
-    ordering = ("submitted_at", "id")
+    ordering = ("organisation", "-version")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("tender", "organisation")
+        return super().get_queryset(request).filter(pk__in=bids_past_deadline().values("pk")).select_related(
+            "tender", "organisation")
 
 
 class CriterionInline(ReadOnlyInline):
@@ -134,26 +158,23 @@ class TenderAdmin(ReadOnlyAdmin):
 
 @admin.register(Bid)
 class BidAdmin(SealedBidFields, ReadOnlyAdmin):
-    # No price or proposal in search, filters or ordering: each would let a query probe a sealed value.
-    list_display = ("__str__", "status", "submitted_at", "sealed_price")
+    # Searches, filters and orderings use open fields only (see `seal` above); sealed ones are a 400.
+    list_display = ("__str__", "status", "sealed_submitted_at", "sealed_price")
     list_filter = ("status", "tender__status")
     search_fields = ("tender__title", "organisation__name")
     list_select_related = ("tender", "organisation")
-    sortable_by = ("status", "submitted_at")
-    sealed_lookups = frozenset({"price", "proposal", "responses", "attachments"})
+    sortable_by = ("status",)
+    ordering = ("tender", "organisation", "-version")
     fields = (
-        "tender", "organisation", "version", "status", "created_by", "submitted_at", "receipt_digest",
+        "tender", "organisation", "version", "status", "created_by", "sealed_submitted_at", "sealed_digest",
         "sealed_price", "sealed_proposal", "sealed_responses", "sealed_files", "opened_at", "digest_verified",
         "disqualification_reason",
     )
     readonly_fields = fields
 
-    def lookup_allowed(self, lookup, value, request=None):
-        """The admin lets staff filter on any local field through the URL (?price__lt=…), which would let a
-        sealed price be found by bisection. Sealed fields cannot be looked up at all (a 400)."""
-        if lookup.split(LOOKUP_SEP)[0] in self.sealed_lookups:
-            return False
-        return super().lookup_allowed(lookup, value, request)
+    def get_queryset(self, request):
+        """No bid of a tender before its deadline: not its row, not its count, not its change or history page."""
+        return super().get_queryset(request).filter(pk__in=bids_past_deadline().values("pk"))
 
 
 # --- The audit log, with sealed bids' event data masked ---------------------------------------------------
@@ -164,8 +185,9 @@ admin.site.unregister(AuditEvent)
 
 @admin.register(AuditEvent)
 class SealedAuditEventAdmin(AuditEventAdmin):
-    """The audit log of marketplace.admin, where the data of a bid's events (file names, notes) stays sealed until
-    the bid is opened. marketplace cannot know about bids, so the masking lives here."""
+    """The audit log of marketplace.admin without the events of bids on tenders before their deadline (who bid,
+    when, how many), and where the data of a bid's events (file names, notes, the digest) stays sealed until the bid
+    is opened. marketplace cannot know about bids, so the masking lives here."""
 
     fields = ("created_at", "actor", "actor_repr", "verb", "content_type", "object_id", "object_repr",
               "shown_before", "shown_after")
@@ -175,6 +197,10 @@ class SealedAuditEventAdmin(AuditEventAdmin):
     # files) stay sealed for good: they describe drafts and copied files that were never opened.
     opened_verbs = frozenset({"bid.submit", "bid.supersede", "bid.withdraw", "bid.open", "bid.qualify",
                               "bid.disqualify", "bid.awarded", "bid.not_awarded", "bid.score"})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(content_type=ContentType.objects.get_for_model(Bid),
+                                                     object_id__in=sealed_bid_ids())
 
     def _sealed_bid(self, event: AuditEvent) -> Bid | None | bool:
         """False when the event's data may show; otherwise the bid (or None) to word the mask with."""

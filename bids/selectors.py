@@ -1,7 +1,8 @@
 """Reads with rules for tendering. Sealing lives here: before the deadline no selector returns another
 organisation's bid to anyone, office staff and operators included."""
 
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 
 from marketplace import policy
 from marketplace.errors import NotFound
@@ -64,6 +65,19 @@ def bid_get_for_member(*, user, pk: int) -> Bid:
 
 OPENED_STATUSES = (Bid.Status.OPENED, Bid.Status.QUALIFIED, Bid.Status.DISQUALIFIED,
                    Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
+
+
+def bids_past_deadline() -> QuerySet[Bid]:
+    """The bids whose existence, bidder and status may be known beyond the bidder: those of tenders past the
+    deadline. Before it, no list, count or name of a tender's bidders reaches anyone, operators included (the
+    Django admin and the audit log start from here); what a bid holds stays sealed until it is opened."""
+    return Bid.objects.exclude(tender__status__in=Tender.SEALED_STATUSES)
+
+
+def sealed_bid_ids() -> QuerySet:
+    """The ids of the bids on tenders before their deadline, as text (as the audit log stores object ids)."""
+    return (Bid.objects.filter(tender__status__in=Tender.SEALED_STATUSES)
+            .annotate(text_id=Cast("pk", CharField())).values("text_id"))
 
 
 def has_declared(user, tender: Tender) -> bool:

@@ -17,23 +17,26 @@ import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 import time_machine
 from django.apps import apps
+from django.contrib import admin as django_admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
+from django.utils import timezone
 from wagtail.models import Page
 
 from bids import services as bid_services
 from bids import tasks as bid_tasks
 from bids.models import Bid, BidAttachment, Tender
+from marketplace import policy
 from marketplace import services as marketplace_services
-from marketplace.models import AuditEvent, OfficeStaff
+from marketplace.models import AuditEvent, Membership, OfficeStaff
 from tests.conftest import give_totp, verified_email
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.test_permission_matrix import DEADLINE, MONDAY, _walk, build_context
 
 pytestmark = pytest.mark.django_db
@@ -88,13 +91,38 @@ PROBES = (
 class Walk:
     ctx: Any
     tender: Tender  # comprehensive scoring with one criterion, so bids carry responses and files
-    bid: Bid  # member A's sealed bid (markers SEALED_*)
-    replaced: Bid  # its earlier version, replaced before the deadline (markers REPLACED_*)
+    bid: Bid | None  # member A's sealed bid (markers SEALED_*), once submitted
+    replaced: Bid | None  # its earlier version, replaced before the deadline (markers REPLACED_*)
     home: Page
     users: dict
+    submit: Any = None  # submits the bids (see _build)
+
+    @property
+    def sealed_markers(self) -> tuple[str, ...]:
+        """The sealed bid's markers, its receipt digest and nonce included (the bidder's alone until opening)."""
+        return SEALED_MARKERS + _commitment(self.bid)
+
+    @property
+    def replaced_markers(self) -> tuple[str, ...]:
+        return REPLACED_MARKERS + _commitment(self.replaced)
 
 
-def _build(world) -> Walk:
+def _commitment(bid: Bid | None) -> tuple[str, ...]:
+    if bid is None:
+        return ()
+    bid.refresh_from_db()
+    return tuple(v for v in (bid.receipt_digest, getattr(bid, "receipt_nonce", "")) if v)
+
+
+# Bidder C takes part in the walk's tender only: where its name shows after it bid, and not before, is where a
+# bidder's identity leaks. No role of the walk belongs to it.
+BIDDER_C = "BIDDER-C-3f9d2a 社区服务社"
+BIDDER_C_EMAIL = "bidder-c-3f9d2a@example.cn"
+NAME_MARKERS = (BIDDER_C, BIDDER_C_EMAIL)
+
+
+def _build(world, *, bids: bool = True) -> Walk:
+    """The walk's world; with `bids=False` the tender is open but no bid is in yet (call `w.submit()`)."""
     ctx = build_context(world)
     tender = Tender.objects.create(office=world.office_x, category=world.category, service_item=world.item,
                                    title="社区助老综合服务", budget_ceiling=Decimal("120000.00"), allow_filed=False)
@@ -128,15 +156,26 @@ def _build(world) -> Walk:
             bid_services.bid_attachment_add(actor=user, bid_id=draft.pk, file=upload)
         return bid_services.bid_submit(actor=user, bid_id=draft.pk)
 
-    submit(world.member_b, world.org_b, Decimal("95000.00"), "方案B", "ORG-B", "000000", with_file=False)
-    replaced = submit(world.member_a, world.org_a, OLD_PRICE, OLD_PROPOSAL, "REPLACED", "0b7d44")
-    bid = submit(world.member_a, world.org_a, PRICE, PROPOSAL, "SEALED", "5c1e9a")
-    replaced.refresh_from_db()
-    assert (replaced.status, bid.status) == (Bid.Status.SUPERSEDED, Bid.Status.SUBMITTED)
-    assert bid.responses.get().text.startswith("SEALED-RESPONSE") and bid.attachments.count() == 1
+    org_c = OrganisationFactory(name=BIDDER_C, categories=[world.category])
+    member_c = MembershipFactory(organisation=org_c, user__email=BIDDER_C_EMAIL).user
     users = {role: getattr(world, role) for role in ROLES if hasattr(world, role)}
     users.update(anonymous=None, evaluator_2=evaluator_2, editor=editor)
-    return Walk(ctx=ctx, tender=tender, bid=bid, replaced=replaced, home=Page.objects.get(depth=2), users=users)
+    w = Walk(ctx=ctx, tender=tender, bid=None, replaced=None, home=Page.objects.get(depth=2), users=users)
+
+    def submit_all():
+        submit(world.member_b, world.org_b, Decimal("95000.00"), "方案B", "ORG-B", "000000", with_file=False)
+        submit(member_c, org_c, Decimal("99000.00"), "方案C", "ORG-C", "000000", with_file=False)
+        replaced = submit(world.member_a, world.org_a, OLD_PRICE, OLD_PROPOSAL, "REPLACED", "0b7d44")
+        bid = submit(world.member_a, world.org_a, PRICE, PROPOSAL, "SEALED", "5c1e9a")
+        replaced.refresh_from_db()
+        assert (replaced.status, bid.status) == (Bid.Status.SUPERSEDED, Bid.Status.SUBMITTED)
+        assert bid.responses.get().text.startswith("SEALED-RESPONSE") and bid.attachments.count() == 1
+        w.bid, w.replaced = bid, replaced
+
+    w.submit = submit_all
+    if bids:
+        w.submit()
+    return w
 
 
 # --- Filling the URL patterns -------------------------------------------------------------------------------
@@ -323,8 +362,10 @@ def leaks(text: str, path: str, markers) -> list[str]:
 
 
 def run_walk(client, w: Walk, roles, paths) -> tuple[dict, list[str]]:
-    """Request every path as every role. Returns {(role, path): markers seen} for both marker sets, and errors."""
+    """Request every path as every role. Returns {(role, path): markers seen} for both marker sets and bidder C's
+    name, and errors."""
     seen, errors = {}, []
+    markers = w.sealed_markers + w.replaced_markers + NAME_MARKERS
     client.raise_request_exception = False
     for role in roles:
         client.logout()
@@ -336,7 +377,7 @@ def run_walk(client, w: Walk, roles, paths) -> tuple[dict, list[str]]:
                 errors.append(f"{role} GET {path}: {response.status_code}")
                 continue
             text = shown_text(response)
-            found = leaks(text, path, SEALED_MARKERS + REPLACED_MARKERS)
+            found = leaks(text, path, markers)
             if found:
                 seen[(role, path)] = found
     return seen, errors
@@ -366,19 +407,37 @@ def test_a_new_pattern_without_a_filler_fails_the_walk(world):
     assert paths_for("django-admin/bids/bid/<path:object_id>/change/", "admin:bids_bid_change", w)
 
 
-def test_sealed_before_the_deadline_for_every_role_then_opened_to_the_declared_panel(world, client):
+# The walk is long; it runs in chunks of roles so that pytest-xdist can spread it over the cores.
+ROLE_CHUNKS = [ROLES[i:i + 2] for i in range(0, len(ROLES), 2)]
+
+
+def test_the_chunks_cover_every_role():
+    assert sorted(role for chunk in ROLE_CHUNKS for role in chunk) == sorted(ROLES)
+
+
+@pytest.mark.parametrize("roles", ROLE_CHUNKS, ids="+".join)
+def test_sealed_before_the_deadline_for_every_role_then_opened_to_the_declared_panel(world, client, roles):
     with time_machine.travel(MONDAY, tick=False) as clock:
-        w = _build(world)
+        w = _build(world, bids=False)
+        # Where bidder C's name shows before it bids (the directory, the organisations admin) is no leak.
+        before_bids, errors = run_walk(client, w, roles, walk_paths(w)[0])
+        assert not errors, "\n".join(errors)
+        w.submit()
         paths, unfilled = walk_paths(w)
         assert not unfilled
-        seen, errors = run_walk(client, w, ROLES, paths)
+        seen, errors = run_walk(client, w, roles, paths)
         assert not errors, "\n".join(errors)
-        leaked = {k: v for k, v in seen.items() if k[0] != "member_a"}
-        assert not leaked, "Sealed bid content shown before the deadline:\n" + "\n".join(
+        # No one sees a bid's content, digest or nonce but its bidder, and no one learns that C bid: no page shows
+        # C's name or its member's email where it did not before, operators and office staff included.
+        leaked = {k: [m for m in v if m not in NAME_MARKERS or m not in before_bids.get(k, [])]
+                  for k, v in seen.items()}
+        leaked = {k: v for k, v in leaked.items() if v and (k[0] != "member_a" or set(v) & set(NAME_MARKERS))}
+        assert not leaked, "Sealed bid content or a bidder shown before the deadline:\n" + "\n".join(
             f"{role:14} {path}: {markers}" for (role, path), markers in leaked.items())
         # The bidder's own members see their bid: on the tender page, the receipt and its PDF.
-        mine = {path for (role, path), markers in seen.items() if role == "member_a" and "87,654.32" in markers}
-        assert {f"/tenders/{w.tender.pk}/", f"/bids/{w.bid.pk}/receipt/", f"/bids/{w.bid.pk}/receipt.pdf"} <= mine
+        if "member_a" in roles:
+            mine = {path for (role, path), markers in seen.items() if role == "member_a" and "87,654.32" in markers}
+            assert {f"/tenders/{w.tender.pk}/", f"/bids/{w.bid.pk}/receipt/", f"/bids/{w.bid.pk}/receipt.pdf"} <= mine
 
         # After the deadline the task closes the tender and opens the bids; one evaluator declares, one does not.
         clock.move_to(DEADLINE + dt.timedelta(seconds=1))
@@ -387,47 +446,231 @@ def test_sealed_before_the_deadline_for_every_role_then_opened_to_the_declared_p
         w.bid.refresh_from_db()
         assert w.bid.status == Bid.Status.OPENED and w.bid.digest_verified
 
-        seen, errors = run_walk(client, w, ROLES, paths)
+        seen, errors = run_walk(client, w, roles, paths)
         assert not errors, "\n".join(errors)
         office_page = f"/dashboard/tenders/{w.tender.pk}/"
-        assert "87,654.32" in seen.get(("evaluator_x", office_page), [])  # declared: sees the opened bid
+        if "evaluator_x" in roles:
+            assert "87,654.32" in seen.get(("evaluator_x", office_page), [])  # declared: sees the opened bid
         allowed_after = {"member_a", "member_b", "procurement_x", "head_x", "evaluator_x", "operator"}
         leaked = {k: v for k, v in seen.items()
-                  if (k[0] not in allowed_after and set(v) & set(SEALED_MARKERS))
-                  or (k[0] != "member_a" and set(v) & set(REPLACED_MARKERS))}
+                  if (k[0] not in allowed_after and set(v) & set(w.sealed_markers))
+                  or (k[0] != "member_a" and set(v) & set(w.replaced_markers))}
         assert not leaked, "Shown after the deadline to someone who may not see it:\n" + "\n".join(
             f"{role:14} {path}: {markers}" for (role, path), markers in leaked.items())
-        # Operators oversee opened bids in the Django admin.
-        assert "SEALED-MARKER-5c1e9a" in seen.get(("operator", f"/django-admin/bids/bid/{w.bid.pk}/change/"), [])
+        if "operator" in roles:  # operators oversee opened bids in the Django admin
+            assert "SEALED-MARKER-5c1e9a" in seen.get(("operator", f"/django-admin/bids/bid/{w.bid.pk}/change/"), [])
 
 
 # --- The Django admin itself --------------------------------------------------------------------------------
 
 
-def test_django_admin_masks_sealed_bids_and_changes_nothing(world, client):
-    with time_machine.travel(MONDAY, tick=False):
+def test_django_admin_knows_no_bid_before_the_deadline_masks_unopened_ones_after_and_changes_nothing(world, client):
+    with time_machine.travel(MONDAY, tick=False) as clock:
         w = _build(world)
         client.force_login(world.operator)
-        page = client.get(f"/django-admin/bids/bid/{w.bid.pk}/change/")
-        assert page.status_code == 200
-        assert "2026-03-12 10:00" in page.content.decode()  # "sealed until <deadline>"
-        listing = client.get("/django-admin/bids/bid/")
-        assert listing.status_code == 200 and listing.context["cl"].result_count == Bid.objects.count()
+        # Before the deadline: no row, no count, no change or history page, no inline row, no audit event of a bid.
+        listing = client.get("/django-admin/bids/bid/?_facets=1")
+        assert listing.status_code == 200
+        assert not {b.tender_id for b in listing.context["cl"].result_list} & {w.tender.pk, w.ctx.tender.pk}
+        assert listing.context["cl"].full_result_count == Bid.objects.exclude(
+            tender__status__in=Tender.SEALED_STATUSES).count()
+        for view in ("change", "history", "delete"):
+            response = client.get(f"/django-admin/bids/bid/{w.bid.pk}/{view}/")
+            assert response.status_code in (302, 403, 404) and BIDDER_C not in response.content.decode(), view
+        tender_page = client.get(f"/django-admin/bids/tender/{w.tender.pk}/change/")
+        assert tender_page.status_code == 200
+        assert BIDDER_C not in tender_page.content.decode() and world.org_b.name not in tender_page.content.decode()
+        bid_type = ContentType.objects.get_for_model(Bid)
+        audit = client.get(f"/django-admin/marketplace/auditevent/?content_type__id__exact={bid_type.pk}")
+        assert not [e for e in audit.context["cl"].result_list if int(e.object_id) in {w.bid.pk, w.replaced.pk}]
+        event = AuditEvent.objects.get(verb="bid.submit", object_id=str(w.bid.pk))
+        assert client.get(f"/django-admin/marketplace/auditevent/{event.pk}/change/").status_code == 302
         # Neither the price nor the proposal can be searched, filtered or sorted on.
         for query in ("q=87654.32", "q=SEALED-MARKER", "q=76543.21"):
             response = client.get(f"/django-admin/bids/bid/?{query}")
             assert response.context["cl"].result_count == 0, query
         # The admin would let staff filter on any field of the model through the URL: not on sealed ones.
         for query in ("price=87654.32", "price__lt=90000", "proposal__contains=SEALED", "responses__text__contains=S",
-                      "attachments__original_name__contains=S"):
+                      "attachments__original_name__contains=S", "submitted_at__gte=2026-03-01",
+                      f"receipt_digest={w.bid.receipt_digest}", "receipt_nonce__startswith=a"):
             assert client.get(f"/django-admin/bids/bid/?{query}").status_code == 400, query
         for query in ("after__name__contains=SEALED", "before__status=x"):
             assert client.get(f"/django-admin/marketplace/auditevent/?{query}").status_code == 400, query
         # Read-only: no add, change or delete for bids or tenders.
         assert client.get("/django-admin/bids/bid/add/").status_code == 403
-        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/change/", {"price": "1"}).status_code == 403
-        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/change/", {"price": "1"}).status_code in (302, 403)
+        assert client.post(f"/django-admin/bids/bid/{w.bid.pk}/delete/", {"post": "yes"}).status_code in (302, 403)
         assert client.post(f"/django-admin/bids/tender/{w.ctx.tender.pk}/delete/",
                            {"post": "yes"}).status_code == 403
         w.bid.refresh_from_db()
         assert w.bid.price == PRICE
+
+        # After the deadline the bids are listed; the version that was never opened stays masked, digest and time too.
+        clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+        bid_tasks.tenders_close_due()
+        w.replaced.refresh_from_db()
+        page = client.get(f"/django-admin/bids/bid/{w.replaced.pk}/change/").content.decode()
+        assert "REPLACED-MARKER" not in page and w.replaced.receipt_digest not in page
+        assert timezone.localtime(w.replaced.submitted_at).strftime("%Y-%m-%d %H:%M:%S") not in page
+        assert BIDDER_C in client.get(f"/django-admin/bids/tender/{w.tender.pk}/change/").content.decode()
+
+
+# --- The operator's attacks through the Django admin -----------------------------------------------------------
+
+
+def _listing(client, path: str) -> tuple[int, list]:
+    """What a changelist request tells: its status and the rows it lists, in order."""
+    response = client.get(path)
+    assert response.status_code < 500, path
+    rows = [obj.pk for obj in response.context["cl"].result_list] if response.status_code == 200 else []
+    return response.status_code, rows
+
+
+def _bisection_probes(w: Walk, bid: Bid) -> list[tuple[str, str, str]]:
+    """(changelist query, a value below the sealed one, a value above it): lookups on a bid's time, price, digest,
+    nonce or id, from the bid admin and through every relation of the other admins that leads to bids."""
+    at = timezone.localtime(bid.submitted_at)
+    t_low = (at - dt.timedelta(microseconds=1)).isoformat(sep=" ")
+    t_high = (at + dt.timedelta(microseconds=1)).isoformat(sep=" ")
+    p_low, p_high = str(bid.price - Decimal("0.01")), str(bid.price + Decimal("0.01"))
+    probes = []
+    for field in ("submitted_at__gte", "submitted_at__lt", "submitted_at__gt", "created_at__gte", "opened_at__gte"):
+        probes.append((f"bids/bid/?{field}=", t_low, t_high))
+    probes += [("bids/bid/?submitted_at__range=2026-01-01,", t_low, t_high),
+               ("bids/bid/?submitted_at__date=", at.date().isoformat(), (at.date() + dt.timedelta(days=1)).isoformat()),
+               ("bids/bid/?submitted_at__hour=", str(at.hour), str((at.hour + 1) % 24)),
+               ("bids/bid/?price__lt=", p_low, p_high), ("bids/bid/?price__gte=", p_low, p_high),
+               ("bids/bid/?receipt_digest__startswith=", bid.receipt_digest[:1], "g"),
+               ("bids/bid/?receipt_nonce__gt=", "", "~"),
+               ("bids/bid/?id__gt=", str(bid.pk - 1), str(bid.pk)), ("bids/bid/?pk__lt=", str(bid.pk + 1), str(bid.pk)),
+               ("bids/bid/?tender__bids__submitted_at__gte=", t_low, t_high),
+               ("bids/bid/?organisation__bids__price__lt=", p_low, p_high)]
+    for admin_path, prefix in (("bids/tender/", "bids__"), ("marketplace/organisation/", "bids__"),
+                               ("marketplace/streetoffice/", "tenders__bids__"),
+                               ("marketplace/servicecategory/", "tenders__bids__"),
+                               ("marketplace/user/", "memberships__organisation__bids__"),
+                               ("marketplace/user/", "panel_seats__tender__bids__")):
+        probes += [(f"{admin_path}?{prefix}submitted_at__gte=", t_low, t_high),
+                   (f"{admin_path}?{prefix}price__lt=", p_low, p_high),
+                   (f"{admin_path}?{prefix}isnull=", "True", "False"),
+                   (f"{admin_path}?{prefix}gt=", "0", str(bid.pk)),
+                   (f"{admin_path}?{prefix}in=", str(bid.pk), "0")]
+    probes += [("bids/tender/?awarded_bid__price__lt=", p_low, p_high), ("bids/tender/?bids=", str(bid.pk), "0"),
+               ("marketplace/organisation/?bids__tender=", str(w.tender.pk), "0"),
+               (f"marketplace/auditevent/?content_type__id__exact={ContentType.objects.get_for_model(Bid).pk}"
+                f"&object_id={bid.pk}&created_at__gte=", t_low, t_high)]
+    return probes
+
+
+def test_no_admin_lookup_tells_a_sealed_time_price_digest_or_bidder(world, client):
+    """Bisection: a lookup answered differently for a value just below and just above the sealed one gives the value
+    away, one bit per request. Every such lookup, from every admin and along every relation, answers the same."""
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        w = _build(world)
+        client.force_login(world.operator)
+        for when, bid in (("before the deadline", w.bid), ("after it, a version never opened", w.replaced)):
+            if bid is w.replaced:
+                clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+                bid_tasks.tenders_close_due()
+            bid.refresh_from_db()
+            told = []
+            for query, low, high in _bisection_probes(w, bid):
+                if bid is w.replaced and query.startswith("marketplace/auditevent/"):
+                    continue  # after the deadline the audit log shows when each version was sent (not what)
+                below = _listing(client, f"/django-admin/{query}{quote(low)}")
+                above = _listing(client, f"/django-admin/{query}{quote(high)}")
+                if below != above:
+                    told.append(f"{query}: {low!r} → {below}, {high!r} → {above}")
+            assert not told, f"Admin lookups that tell a sealed value {when}:\n" + "\n".join(told)
+
+
+def _sortable_changelists() -> dict[str, int]:
+    """Every registered admin's changelist URL and its number of columns (and two more, which must be ignored)."""
+    return {f"/django-admin/{model._meta.app_label}/{model._meta.model_name}/": len(model_admin.list_display) + 2
+            for model, model_admin in django_admin.site._registry.items()}
+
+
+def test_ordering_by_any_column_never_follows_sealed_data(world, client):
+    """`?o=` sorts a changelist by a column whatever `sortable_by` says: ordering by a sealed field would rank the
+    bids by price or time. Shuffling the bids' sealed data must change no admin's order, by any column."""
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        _build(world)
+        client.force_login(world.operator)
+        for moment in ("before the deadline", "after it"):
+            if moment == "after it":
+                clock.move_to(DEADLINE + dt.timedelta(seconds=1))
+                bid_tasks.tenders_close_due()
+            # Distinct sealed times, in the reverse order of the ids, so that sorting by them would show.
+            for n, pk in enumerate(Bid.objects.order_by("-pk").values_list("pk", flat=True)):
+                moment_n = timezone.now() - dt.timedelta(minutes=n, microseconds=n)
+                Bid.objects.filter(pk=pk).update(submitted_at=moment_n, created_at=moment_n)
+            requests = [f"{url}?o={sign}{i}" for url, columns in _sortable_changelists().items()
+                        for i in range(columns) for sign in ("", "-")]
+            orders = {path: _listing(client, path) for path in requests}
+            # Give every bid another bid's sealed data (prices, times, digests, proposals), rotating them.
+            bids = list(Bid.objects.order_by("pk"))
+            fields = ("price", "submitted_at", "created_at", "receipt_digest", "receipt_nonce", "proposal")
+            values = [{f: getattr(b, f) for f in fields} for b in bids]
+            for bid, sealed in zip(bids, values[1:] + values[:1], strict=True):
+                Bid.objects.filter(pk=bid.pk).update(**sealed)
+            changed = [p for p in requests if _listing(client, p) != orders[p]]
+            assert not changed, f"Orders that follow sealed data {moment}:\n" + "\n".join(changed)
+            for bid, sealed in zip(bids, values, strict=True):
+                Bid.objects.filter(pk=bid.pk).update(**sealed)
+
+
+def _admin_form_data(response) -> dict:
+    """The data a browser would post back from a Django admin change form, inline formsets included."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value in (None, False):
+                continue
+            data[form.add_prefix(name)] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+    return data
+
+
+def test_no_admin_form_makes_anyone_a_member_of_an_organisation(world, client):
+    """An operator who joins the bidding organisation reads its sealed bid. No add or change page of any admin
+    offers a membership row, and posting one to the organisation's page anyway adds no one."""
+    with time_machine.travel(MONDAY, tick=False):
+        w = _build(world)
+        client.force_login(world.operator)
+        offering = []
+        for model in list(django_admin.site._registry):
+            base = f"/django-admin/{model._meta.app_label}/{model._meta.model_name}/"
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            for path in [f"{base}add/"] + ([f"{base}{first}/change/"] if first is not None else []):
+                response = client.get(path)
+                assert response.status_code < 500, path
+                for inline in (response.context or {}).get("inline_admin_formsets", []):
+                    if inline.formset.model is Membership and (inline.has_add_permission
+                                                               or inline.has_change_permission):
+                        offering.append(path)
+        assert not offering, f"Admin pages that edit memberships: {offering}"
+        assert Membership not in django_admin.site._registry
+        # The attack itself: the organisation's change form posted with a membership row for the operator.
+        url = f"/django-admin/marketplace/organisation/{world.org_a.pk}/change/"
+        data = _admin_form_data(client.get(url))
+        data.update({"memberships-TOTAL_FORMS": "2", "memberships-0-user": str(world.operator.pk),
+                     "memberships-0-role": "admin", "memberships-1-user": str(world.operator.pk),
+                     "memberships-1-role": "admin", "memberships-1-organisation": str(world.org_a.pk)})
+        response = client.post(url, data)
+        assert response.status_code < 500
+        assert not Membership.objects.filter(user=world.operator).exists()
+        policy.forget(world.operator)
+        for path in (f"/bids/{w.bid.pk}/receipt/", f"/bids/{w.bid.pk}/receipt.pdf", f"/tenders/{w.tender.pk}/"):
+            assert "87,654.32" not in shown_text(client.get(path)), path
+        # Nor can a member be made platform staff through the user form (they would oversee bids they can read).
+        url = f"/django-admin/marketplace/user/{world.member_a.pk}/change/"
+        data = _admin_form_data(client.get(url))
+        for flag in ("is_platform_operator", "is_staff", "is_superuser"):
+            response = client.post(url, {**data, flag: "on"})
+            assert response.status_code == 200 and response.context["adminform"].form.errors, flag
+        world.member_a.refresh_from_db()
+        assert not (world.member_a.is_platform_operator or world.member_a.is_staff or world.member_a.is_superuser)

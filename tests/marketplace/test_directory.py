@@ -11,7 +11,13 @@ from bids.models import Bid, Tender
 from marketplace import services
 from marketplace.models import Grade, Organisation, ServiceCategory, StreetOffice
 
-from ..factories import DistrictFactory, OrganisationFactory, ServiceCategoryFactory, StreetOfficeFactory
+from ..factories import (
+    DistrictFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ServiceCategoryFactory,
+    StreetOfficeFactory,
+)
 
 
 @dataclass
@@ -337,8 +343,7 @@ def test_unpublished_or_forged_provider_ids_are_not_found(client, directory, pre
 
 @pytest.mark.django_db
 def test_a_member_of_a_pending_organisation_still_gets_404_on_the_public_profile(client, directory):
-    member = services.membership_add(actor=directory.world.operator, organisation=directory.pending,
-                                     user=directory.world.member_b).user
+    member = MembershipFactory(organisation=directory.pending, user=directory.world.member_b).user
     client.force_login(member)
     assert client.get(f"/providers/{directory.pending.pk}/").status_code == 404
 
