@@ -32,7 +32,8 @@ urlpatterns += i18n_patterns(
     path("", include("bids.urls")),
     path("", include("contracts.urls")),
     path("", include("ratings.urls")),
-    path("_util/login/", signin.admin_login, {"default_next": "/"}),  # Wagtail's sign-in for private pages
+    # Wagtail's sign-in for private pages, under Wagtail's name so that Wagtail's links lead here
+    path("_util/login/", signin.admin_login, {"default_next": "/"}, name="wagtailcore_login"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -88,7 +88,7 @@ ROWS: dict[str, Row | dict[str, Row]] = {
     # --- Site-wide -----------------------------------------------------------------------------------
     "healthz": Row("/healthz", PUBLIC),
     "set_language": Row("/i18n/setlang/", expect(302), method="post", data={"language": "zh-hans", "next": "/"}),
-    "wagtailcore_login": Row("/_util/login/", PUBLIC),
+    "wagtailcore_login": Row("/_util/login/", expect(302)),  # leads to allauth's sign-in (one way in)
     "wagtailcore_authenticate_with_password": Row(fmt("/_util/authenticate_with_password/999999/{}/",
                                                       lambda c: c.purchase_list.pk), expect(404)),
     # --- Marketplace: public directory ---------------------------------------------------------------
