@@ -34,6 +34,7 @@ from .factories import (
     ServiceCategoryFactory,
     UserFactory,
 )
+from .mfa import _force_login_passes_second_factor  # noqa: F401  (force_login passes the second factor too)
 
 
 def pytest_configure(config):
