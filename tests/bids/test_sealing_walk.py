@@ -232,7 +232,8 @@ def _first(app_label: str, model_name: str) -> int:
 
 def _our_values(name: str, route: str, w: Walk) -> list[dict] | None:
     """Path parameters of the project's own pages, by URL name. POST-only pages answer a GET with 405."""
-    c, bids = w.ctx, [w.bid.pk, w.replaced.pk, w.ctx.bid_b.pk]
+    own = [b.pk if b is not None else 0 for b in (w.bid, w.replaced)]  # 0 (not found) before the bids are in
+    c, bids = w.ctx, [*own, w.ctx.bid_b.pk]
     org, tender, contract = {"pk": c.org_a.pk}, {"pk": w.tender.pk}, {"pk": c.contract.pk}
     files = [{"pk": pk} for pk in BidAttachment.objects.values_list("pk", flat=True)]
     by_name = {
@@ -259,7 +260,7 @@ def _our_values(name: str, route: str, w: Walk) -> list[dict] | None:
         "bids:office_tender_action": [tender],
         "bids:bid_receipt": [{"pk": pk} for pk in bids],
         "bids:bid_receipt_pdf": [{"pk": pk} for pk in bids],
-        "bids:bid_withdraw": [{"pk": w.bid.pk}],
+        "bids:bid_withdraw": [{"pk": own[0]}],
         "bids:bid_attachment": files,
         "bids:bid_attachment_remove": files,
         "bids:objection_document": [{"pk": _first("bids", "objection")}],
@@ -318,7 +319,7 @@ def paths_for(route: str, name: str | None, w: Walk) -> list[str] | None:
     if route.startswith("django-admin/"):
         rest = route.removeprefix("django-admin/")
         if rest.startswith("r/"):  # "view on site" of the sealed bid
-            return [f"/django-admin/r/{ContentType.objects.get_for_model(Bid).pk}/{w.bid.pk}/"]
+            return [f"/django-admin/r/{ContentType.objects.get_for_model(Bid).pk}/{w.bid.pk if w.bid else 0}/"]
         if names == ["app_label"]:
             return [substitute(route, {"app_label": label}) for label in _choices(route, "app_label")]
         app_label, model_name = rest.split("/")[:2]
