@@ -65,6 +65,7 @@ class RequireTwoFactorMiddleware:
     ACTIVATION_URL_NAMES = frozenset({"mfa_activate_totp", "mfa_index", "account_reauthenticate"})
     CHALLENGE_URL_NAMES = frozenset({"mfa_reauthenticate"})
     ALLOWED_PATH_PREFIXES = (settings.STATIC_URL,)
+    MAX_NEXT = 2000  # characters of the page to come back to after the code
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,7 +90,14 @@ class RequireTwoFactorMiddleware:
             return response
         if passed_second_factor(request, user) or name in self.CHALLENGE_URL_NAMES:
             return self.get_response(request)
-        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+        # A very long query string would make the redirect itself too long to send (DisallowedRedirect): past
+        # MAX_NEXT characters the user comes back to the path alone.
+        back = request.get_full_path()
+        if len(back) > self.MAX_NEXT:
+            back = request.path
+        if len(back) > self.MAX_NEXT:
+            return redirect("mfa_reauthenticate")
+        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
 
     @staticmethod
     def _record_activation(request, user) -> None:

@@ -16,11 +16,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"socket_connect_timeout": 3, "socket_keepalive": True} if CELERY_BROKER_URL.startswith("redis") else {}
 )
 # The cache is a convenience: with Redis down (django-redis, DJANGO_CACHE_URL=redis://…) every read is a miss and
-# every write is dropped, in at most a second, instead of an error. Sessions live in the database, not the cache,
+# every write is dropped, in at most a second, instead of an error (config/cache.py: and locks open, so allauth's
+# rate limits do not refuse every sign-in). Sessions live in the database, not the cache,
 # so signing in and staying signed in do not depend on Redis.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] in ("django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache"):
-    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"]["BACKEND"] = "config.cache.FailOpenRedisCache"  # locks open when Redis is away
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
     )

@@ -479,3 +479,13 @@ def test_the_authenticator_admin_shows_and_edits_no_secret(client, world, operat
     # and the secret cannot be guessed through the changelist's filters
     for lookup in ("data__contains", "data__icontains", "data__secret__startswith", "data"):
         assert client.get(f"{base}?{lookup}={secrets[0][:1]}").status_code == 400, lookup
+
+
+@pytest.mark.django_db
+def test_a_staff_page_with_a_huge_query_string_sends_to_the_code_page_without_an_error(client, world):
+    from tests.mfa import plain_force_login
+
+    plain_force_login(client, world.procurement_x)
+    response = client.get("/dashboard/?" + "q=" + "x" * 20000)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/2fa/reauthenticate/") and len(response.url) < 2100
