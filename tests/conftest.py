@@ -298,3 +298,13 @@ def _django_db_helper(_shared_world_switch, _django_db_helper):
     """pytest-django's fixture behind `db`, `transactional_db` and the django_db mark, run after the switch above:
     the test's own atomic block must open inside the shared transaction, and a flush must never meet it."""
     yield
+
+
+@pytest.fixture
+def live_heartbeats(settings, db):
+    """/healthz as it answers with a worker and beat running: both stamped, and fresh however far a test moves time."""
+    from marketplace import heartbeat
+
+    settings.HEALTH_WORKER_STALE_AFTER = settings.HEALTH_BEAT_STALE_AFTER = 10**9
+    heartbeat.stamp("worker")
+    heartbeat.stamp("beat")

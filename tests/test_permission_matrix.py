@@ -417,6 +417,7 @@ def _rows():
 
 # One test per role, so that pytest-xdist can spread the matrix over the cores.
 @pytest.mark.django_db
+@pytest.mark.usefixtures("live_heartbeats")
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, role):
     with time_machine.travel(MONDAY, tick=True):

@@ -39,7 +39,7 @@ from tests.conftest import give_totp, verified_email
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.test_permission_matrix import DEADLINE, MONDAY, _walk, build_context
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_heartbeats")]
 
 PRICE, PROPOSAL = Decimal("87654.32"), "SEALED-MARKER-5c1e9a 我方服务方案"
 OLD_PRICE, OLD_PROPOSAL = Decimal("76543.21"), "REPLACED-MARKER-0b7d44 旧版方案"
