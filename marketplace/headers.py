@@ -2,7 +2,7 @@
 
 CSP: django-csp's middleware with the policy of settings.CONTENT_SECURITY_POLICY (no inline script, nothing
 from other origins, no framing). The Wagtail admin's own templates still carry inline scripts (InlinePanel,
-date pickers, ...) and styles, so under settings.CSP_WAGTAIL_ADMIN_PREFIX only, the directives of
+date pickers, ...) and styles (so do django-celery-beat's admin forms), so under settings.CSP_WAGTAIL_ADMIN_PREFIX only, the directives of
 settings.CSP_WAGTAIL_ADMIN_DIRECTIVES replace the site's (docs/decisions/safe-output-and-headers.md).
 
 Cache-Control: every response to a signed-in user, and every response under the private areas (sign-in and
@@ -26,7 +26,7 @@ from django.utils.translation import override
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        prefix = getattr(settings, "CSP_WAGTAIL_ADMIN_PREFIX", "")
+        prefix = getattr(settings, "CSP_WAGTAIL_ADMIN_PREFIX", ())
         if not report_only and prefix and request.path_info.startswith(prefix):
             parts.replace = {**(parts.replace or {}), **settings.CSP_WAGTAIL_ADMIN_DIRECTIVES}
         return parts

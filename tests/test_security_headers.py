@@ -163,9 +163,13 @@ def test_both_admins_render_under_the_policy(client, world):
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         pages += [reverse("admin:{}_{}_changelist".format(*info)), reverse("admin:{}_{}_add".format(*info))]
+    beat_admin = "/django-admin/django_celery_beat/"  # its crontab widget is an inline script: exempt like Wagtail's
     for path in pages:
         response = client.get(path)
         assert response.status_code in (200, 302, 403), (path, response.status_code)
+        if path.startswith(beat_admin):
+            assert "'unsafe-inline'" in policy(response)["script-src"], path
+            continue
         problems += header_problems("superuser", "django admin", path, response, anonymous_private=True)
     purchase_list = PurchaseListPage.objects.first()
     wagtail_pages = [WAGTAIL_ADMIN, "/admin/pages/", "/admin/users/"]

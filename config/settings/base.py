@@ -326,8 +326,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # The Wagtail admin only: its templates carry inline scripts (InlinePanel, date pickers, ...) and styles without
-# a nonce, and its page preview is a same-origin frame. These directives replace the site's under this prefix.
-CSP_WAGTAIL_ADMIN_PREFIX = "/admin/"
+# a nonce, and its page preview is a same-origin frame. These directives replace the site's under these prefixes;
+# django-celery-beat's admin forms (its crontab widget) carry an inline script too.
+CSP_WAGTAIL_ADMIN_PREFIX = ("/admin/", "/django-admin/django_celery_beat/")
 CSP_WAGTAIL_ADMIN_DIRECTIVES = {
     "script-src": ["'self'", "'unsafe-inline'"],
     "style-src": ["'self'", "'unsafe-inline'"],
