@@ -279,7 +279,8 @@ def _shared_world_session(django_db_setup, django_db_blocker):
 @pytest.fixture
 def _shared_world_switch(request, _shared_world_session, django_db_blocker):
     """Open the shared world for a test that uses it in a rolled-back transaction; close it for any other."""
-    wanted = "world" in request.fixturenames and not _is_transactional(request) and SHARE_WORLD
+    wanted = ("world" in request.fixturenames and not _is_transactional(request) and SHARE_WORLD
+              and request.node.get_closest_marker("own_world") is None)
     with django_db_blocker.unblock():
         if wanted and not _shared.is_open:
             _shared.open()
