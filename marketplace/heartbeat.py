@@ -47,7 +47,8 @@ class BeatScheduler(DatabaseScheduler):
         interval = settings.HEALTH_BEAT_INTERVAL
         if time.monotonic() - self._stamped >= interval:
             try:
-                connection.close_if_unusable_or_obsolete()
+                if not connection.in_atomic_block:  # never inside a caller's transaction (a test's)
+                    connection.close_if_unusable_or_obsolete()
                 stamp("beat")
                 self._stamped = time.monotonic()
             except DatabaseError:

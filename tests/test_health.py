@@ -19,7 +19,7 @@ def _beats():
     worker_heartbeat.apply().get()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # beat closes old connections, as in its process
 def test_healthz_ok_with_fresh_heartbeats(client):
     _beats()
     response = client.get("/healthz")
@@ -30,13 +30,13 @@ def test_healthz_ok_with_fresh_heartbeats(client):
     assert body["worker_age_seconds"] < 60 and body["beat_age_seconds"] < 60
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # beat closes old connections, as in its process
 def test_healthz_fails_without_any_heartbeat(client):
     body = client.get("/healthz").json()
     assert (body["status"], body["worker"], body["beat"]) == ("error", "stale", "stale")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # beat closes old connections, as in its process
 def test_healthz_fails_when_the_worker_stops(client, settings):
     _beats()
     settings.HEALTH_WORKER_STALE_AFTER = 120
@@ -49,7 +49,7 @@ def test_healthz_fails_when_the_worker_stops(client, settings):
     assert body["worker_age_seconds"] >= 300
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # beat closes old connections, as in its process
 def test_healthz_reports_an_unreachable_broker(client, settings):
     _beats()
     # A real connection attempt to a port where nothing listens.
