@@ -25,7 +25,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_PRIVATE_ROOT=/app/var/private \
     XDG_CACHE_HOME=/tmp/.cache
 
-# WeasyPrint (PDF contracts) needs Pango + HarfBuzz; Noto CJK renders Chinese text; gettext provides msgfmt.
+# WeasyPrint (PDF contracts) needs Pango + HarfBuzz; Noto CJK renders Chinese text; gettext provides msgfmt;
+# postgresql-client gives pg_dump and pg_restore to `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk \
@@ -33,6 +34,7 @@ RUN apt-get update \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         gettext \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install "uv==${UV_VERSION}"

@@ -435,7 +435,7 @@ def write_results(label: str, args, summary: dict, kept: dict, extra: str) -> No
         "95 lock failures; fair queue + 5 ms: median 20 s, most waits timing out (the queue is fair but the "
         "holder is slow); no queue + 0.5 ms switch: median 2.7 s, p95 14 s, 5 failures; fair queue + 0.5 ms: "
         "median 8.4 s, p95 16.9 s, max 20.5 s, **0 failures**. The switch interval shortens the hold, the queue "
-        "removes the starvation; both are on by default (docs/decisions/sqlite-writers.md).",
+        "removes the starvation; both are on by default (docs/decisions/0014-sqlite-writers.md).",
         "- These figures are from a 2-CPU machine shared with other sessions' test runs (load average 10–18); "
         "on an idle machine every wait is several times shorter. Any lock still not obtained after 20 s "
         "answers the 503 \"busy, try again\" page with the input kept, never a 500.",

@@ -1,4 +1,4 @@
-"""Fair queueing of write transactions on the embedded default (SQLite): docs/decisions/sqlite-writers.md.
+"""Fair queueing of write transactions on the embedded default (SQLite): docs/decisions/0014-sqlite-writers.md.
 
 SQLite has one write lock per database. With `transaction_mode = IMMEDIATE` every transaction takes it at BEGIN,
 and a connection that finds it taken retries in SQLite's busy handler: it sleeps 1, 2, 5 … then 100 ms between

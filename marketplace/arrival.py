@@ -2,7 +2,7 @@
 
 A sealed bid's time is the moment its request arrived, not the moment a worker got to it or the tender's lock
 was free: so a bid sent before the deadline is not refused for waiting in a queue (see
-docs/decisions/bid-commitment-and-arrival-time.md). The middleware comes first in MIDDLEWARE and touches
+docs/decisions/0010-bid-commitment-and-arrival-time.md). The middleware comes first in MIDDLEWARE and touches
 nothing but the clock; the time is also sent back in the `X-Arrived-At` header of unsafe requests, so a bidder
 (or a test) can see which side of the deadline the server put their request.
 """

@@ -3,7 +3,7 @@
 CSP: django-csp's middleware with the policy of settings.CONTENT_SECURITY_POLICY (no inline script, nothing
 from other origins, no framing). The Wagtail admin's own templates still carry inline scripts (InlinePanel,
 date pickers, ...) and styles (so do django-celery-beat's admin forms), so under settings.CSP_WAGTAIL_ADMIN_PREFIX only, the directives of
-settings.CSP_WAGTAIL_ADMIN_DIRECTIVES replace the site's (docs/decisions/safe-output-and-headers.md).
+settings.CSP_WAGTAIL_ADMIN_DIRECTIVES replace the site's (docs/decisions/0012-safe-output-and-headers.md).
 
 Cache-Control: every response to a signed-in user, and every response under the private areas (sign-in and
 account pages, dashboards, both admins) or redirecting into one (to sign in), whoever asks, is `private, no-store`: sealed bids, receipts, files,

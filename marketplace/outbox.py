@@ -1,5 +1,5 @@
 """A transactional outbox: background tasks are rows written in the same transaction as the change that calls for
-them, then relayed to the Celery broker (docs/decisions/transactional-outbox.md).
+them, then relayed to the Celery broker (docs/decisions/0013-transactional-outbox.md).
 
 - `enqueue(task, args=…, kwargs=…, eta=…)` replaces `transaction.on_commit(lambda: task.delay(…))`: the row commits
   or rolls back with the change, and right after commit the relay tries to send it (best effort: a broker outage

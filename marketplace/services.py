@@ -294,7 +294,7 @@ def is_platform_staff(user) -> bool:
 
 def refuse_platform_staff_member(user) -> None:
     """Platform staff govern organisations and oversee sealed bids, so they belong to none: a member sees the
-    organisation's sealed bids (docs/decisions/sealed-from-operators.md). The Django admin's user form refuses the
+    organisation's sealed bids (docs/decisions/0009-sealed-from-operators.md). The Django admin's user form refuses the
     other way round: making a member platform staff."""
     if is_platform_staff(user):
         raise PermissionDenied(_("Platform operators cannot be members of an organisation."), code="operator_member")

@@ -63,7 +63,7 @@ def refuse_control_characters_in_every_text_field() -> None:
     """Make `validate_no_control_characters` a default validator of Django's text form fields (CharField and the
     subclasses that have default validators of their own), so every form refuses such text next to the field, in
     the user's language, and keeps what was typed. Called once when the marketplace app configuration is loaded
-    (marketplace.apps); docs/decisions/hostile-input.md says why this rather than a form base class."""
+    (marketplace.apps); docs/decisions/0011-hostile-input.md says why this rather than a form base class."""
     from django import forms
 
     for field_class in (forms.CharField, forms.EmailField, forms.URLField):

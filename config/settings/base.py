@@ -108,7 +108,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat read while one of them writes;
     # IMMEDIATE takes the write lock at BEGIN so concurrent writers queue instead of failing; GatedConnection
-    # makes that queue first-come, first-served within a process (config/sqlite.py, docs/decisions/sqlite-writers.md).
+    # makes that queue first-come, first-served within a process (config/sqlite.py, docs/decisions/0014-sqlite-writers.md).
     from config.sqlite import GatedConnection, shorten_switch_interval
 
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -157,7 +157,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="社区服务采购平台")
-# One way in (docs/decisions/one-way-in.md): allauth's sign-in is the only one; failed sign-ins count per account
+# One way in (docs/decisions/0008-one-way-in.md): allauth's sign-in is the only one; failed sign-ins count per account
 # (key) and per client IP. Behind a reverse proxy, the client IP comes from the proxy's header, trusted only when
 # configured: the number of proxies that append to X-Forwarded-For, or a header the proxy sets (e.g. X-Real-IP).
 ACCOUNT_ADAPTER = "marketplace.accounts.AccountAdapter"
@@ -250,7 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     "milestones-remind-overdue": {"task": "contracts.tasks.milestones_remind_overdue", "schedule": 24 * 3600.0},
     # A lost or deferred Stripe webhook delays a payment by at most this long; it never loses it.
     "payments-reconcile": {"task": "contracts.tasks.payments_reconcile", "schedule": 180.0},
-    # The transactional outbox (docs/decisions/transactional-outbox.md) and the worker's heartbeat. Copies that
+    # The transactional outbox (docs/decisions/0013-transactional-outbox.md) and the worker's heartbeat. Copies that
     # wait in a broker longer than their period expire, so a stopped worker does not come back to a pile.
     "outbox-relay": {"task": "marketplace.tasks.outbox_relay", "schedule": 5.0, "options": {"expires": 5}},
     "outbox-prune": {"task": "marketplace.tasks.outbox_prune", "schedule": crontab(hour=3, minute=10)},
@@ -282,7 +282,7 @@ TENDER_MIN_SUBMISSION_WORKING_DAYS = env.int("TENDER_MIN_SUBMISSION_WORKING_DAYS
 TENDER_MIN_CLARIFICATION_WORKING_DAYS = env.int("TENDER_MIN_CLARIFICATION_WORKING_DAYS", default=2)
 TENDER_STANDSTILL_WORKING_DAYS = env.int("TENDER_STANDSTILL_WORKING_DAYS", default=5)
 # A bid that reached the server before the deadline is accepted even if a worker or the tender lock kept it
-# waiting; the close waits this long after the deadline for such bids (docs/decisions/bid-commitment-and-arrival-time.md).
+# waiting; the close waits this long after the deadline for such bids (docs/decisions/0010-bid-commitment-and-arrival-time.md).
 TENDER_CLOSE_GRACE_SECONDS = env.int("TENDER_CLOSE_GRACE_SECONDS", default=30)
 CONTRACT_DEFAULT_MILESTONE_SPLIT = [30, 40, 30]
 # The office decides on a milestone's evidence within this many working days, or the acceptance is overdue.
@@ -310,7 +310,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp 4; marketplace/headers.py, docs/decisions/safe-output-and-headers.md): nothing
+# Content-Security-Policy (django-csp 4; marketplace/headers.py, docs/decisions/0012-safe-output-and-headers.md): nothing
 # from other origins, no inline script or style, no plugins, no framing. A form may post only here, and to
 # Stripe's Connect onboarding, where the payout set-up form is redirected (browsers apply form-action to that).
 CONTENT_SECURITY_POLICY = {

@@ -1,4 +1,4 @@
-"""One way in (docs/decisions/one-way-in.md), attacked through HTTP.
+"""One way in (docs/decisions/0008-one-way-in.md), attacked through HTTP.
 
 - The Django admin's and Wagtail's own sign-in forms sign nobody in: they lead to allauth's sign-in.
 - A session that has not passed the second factor reaches no URL at all for staff (office staff, operators,
