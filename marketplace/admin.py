@@ -9,7 +9,7 @@ the user form refuses to make a member staff. Every admin here follows the seali
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_mfa  # noqa: F401  (authenticators without their secrets)
@@ -52,6 +52,15 @@ class UserAdmin(SealedLookupsAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Platform"), {"fields": ("display_name", "language", "is_platform_operator")}),
     )
+
+    # No operator takes over someone's account (and with it, an organisation's sealed bids): the sign-in address
+    # and the password of an existing person are theirs to change, through allauth's pages, never here.
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields + ("email", "username", "password") if obj is not None else fields
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied
 
 
 class OfficeStaffInline(admin.TabularInline):
