@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.admin import AuditEventAdmin
-from marketplace.admin_sealing import SealedLookupsAdmin, seal
+from marketplace.admin_sealing import ReadOnlyPermissions, SealedLookupsAdmin, seal
 from marketplace.models import AuditEvent
 
 from .models import Bid, BidAttachment, BidResponse, Criterion, PanelMember, Score, Tender
@@ -43,17 +43,8 @@ def bid_is_open(bid: Bid) -> bool:
     return bid.status in OPENED_STATUSES and bid.opened_at is not None
 
 
-class ReadOnlyAdmin(SealedLookupsAdmin):
+class ReadOnlyAdmin(ReadOnlyPermissions, SealedLookupsAdmin):
     actions = None
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

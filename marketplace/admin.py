@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_mfa  # noqa: F401  (authenticators without their secrets)
-from .admin_sealing import SealedLookupsAdmin
+from .admin_sealing import ReadOnlyPermissions, SealedLookupsAdmin
 from .models import (
     AuditEvent,
     District,
@@ -90,7 +90,7 @@ class ServiceCategoryAdmin(SealedLookupsAdmin):
     search_fields = ("code", "name")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyPermissions, admin.TabularInline):
     """Who belongs to the organisation, read-only: joining, leaving and roles go through the services."""
 
     model = Membership
@@ -98,15 +98,6 @@ class MembershipInline(admin.TabularInline):
     can_delete = False
     fields = ("user", "role", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

@@ -59,6 +59,19 @@ def _ordering_touches_sealed(model, order_field) -> bool:
     return any(touches_sealed(model, e.name) for e in expressions if isinstance(e, models.F))
 
 
+class ReadOnlyPermissions:
+    """For an admin or inline that shows rows changed only by services: no adding, changing or deleting."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SealedChangeList(ChangeList):
     def get_ordering_field(self, field_name):
         """`?o=` may sort only by the columns `sortable_by` names, and never by sealed data."""
